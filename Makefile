@@ -1,0 +1,45 @@
+# Two commands for learners: `make lab` opens the course, `make test` checks it.
+# Both create a virtual environment in .venv the first time and install the
+# course into it; later runs reuse it (delete .venv to start afresh).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: lab test install lint solutions exercises clean
+
+install: $(INSTALLED)
+
+# Reinstall whenever the dependencies change.
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -e ".[test]"
+	touch $@
+
+## Open the course in JupyterLab (with the widgets extension) at the repository root.
+lab: install
+	$(BIN)/jupyter lab
+
+## Lint everything, then run the unit tests and every solution notebook.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest --nbval tests solutions
+
+## Fix what ruff can fix by itself.
+lint: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## For instructors: re-run every solution top to bottom, then regenerate the exercises.
+solutions: install
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace solutions/*.ipynb
+	$(BIN)/python -m utils.exercises
+
+## For instructors: regenerate exercises/ from solutions/.
+exercises: install
+	$(BIN)/python -m utils.exercises
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,167 @@
+"""Check that this computer is ready for the course: ``python -m utils.check_env``.
+
+Run it before a workshop. It prints one line per item (Python, key packages,
+the device PyTorch will use, the course data, the Jupyter widgets extension),
+with a one-line fix for each problem, and exits with status 1 when the course
+cannot run (0 otherwise).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+MINIMUM_PYTHON = (3, 10)
+INSTALL_FIX = 'from the course folder, run: pip install -e ".[test]"  (or: make lab)'
+
+# Import name -> distribution name, for every package the notebooks import.
+REQUIRED_PACKAGES = {
+    "torch": "torch",
+    "torchvision": "torchvision",
+    "numpy": "numpy",
+    "pandas": "pandas",
+    "matplotlib": "matplotlib",
+    "palmerpenguins": "palmerpenguins",
+    "ipywidgets": "ipywidgets",
+    "jupyterlab": "jupyterlab",
+    "tqdm": "tqdm",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The result of one check: what was found, and how to fix it if it is a problem."""
+
+    ok: bool
+    description: str
+    fix: str | None = None
+    fatal: bool = True
+
+    def render(self) -> str:
+        """One line for the report (two when there is a fix)."""
+        mark = "✓" if self.ok else ("✗" if self.fatal else "!")
+        line = f"  {mark} {self.description}"
+        if self.fix:
+            line += f"\n      fix: {self.fix}"
+        return line
+
+
+def check_python() -> list[Finding]:
+    """Check the Python version."""
+    version = ".".join(map(str, sys.version_info[:3]))
+    if sys.version_info[:2] < MINIMUM_PYTHON:
+        needed = ".".join(map(str, MINIMUM_PYTHON))
+        return [Finding(False, f"Python {version} is too old", f"install Python {needed} or newer")]
+    return [Finding(True, f"Python {version} ({sys.executable})")]
+
+
+def check_packages() -> list[Finding]:
+    """Check that every package the notebooks import is installed and imports."""
+    findings = []
+    for module_name, distribution in REQUIRED_PACKAGES.items():
+        try:
+            importlib.import_module(module_name)
+            version = importlib.metadata.version(distribution)
+        except Exception as error:  # an import can fail in many ways; report each the same
+            findings.append(
+                Finding(False, f"{module_name} cannot be imported ({error})", INSTALL_FIX)
+            )
+        else:
+            findings.append(Finding(True, f"{module_name} {version}"))
+    return findings
+
+
+def check_torchvision_operators() -> list[Finding]:
+    """Check that torchvision's compiled operators match the installed torch."""
+    try:
+        import torch
+        import torchvision
+
+        torchvision.ops.nms(torch.zeros(1, 4), torch.zeros(1), 0.5)
+    except Exception as error:
+        return [
+            Finding(
+                False,
+                f"torchvision does not work with this torch ({error})",
+                "install matching releases, e.g.: pip install --upgrade torch torchvision",
+            )
+        ]
+    return [Finding(True, "torchvision's operators work with this torch")]
+
+
+def check_device() -> list[Finding]:
+    """Report the device the notebooks will use (never a problem: the CPU is fine)."""
+    try:
+        from utils.devices import pick_device
+
+        device = pick_device(verbose=False)
+    except Exception as error:
+        return [Finding(False, f"cannot choose a device ({error})", INSTALL_FIX)]
+    return [Finding(True, f"device: {device}")]
+
+
+def check_penguin_data() -> list[Finding]:
+    """Check that the Palmer penguins table loads offline, from the installed package."""
+    try:
+        from palmerpenguins import load_penguins
+
+        rows = len(load_penguins())
+    except Exception as error:
+        return [Finding(False, f"penguin data cannot be loaded ({error})", INSTALL_FIX)]
+    return [Finding(True, f"penguin data: {rows} rows, available offline")]
+
+
+def check_widgets_extension() -> list[Finding]:
+    """Check that JupyterLab has the ipywidgets extension, for the interactive explorers."""
+    command = [sys.executable, "-m", "jupyter", "labextension", "list", "--json"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        output = result.stdout + result.stderr
+    except (OSError, subprocess.TimeoutExpired) as error:
+        output = str(error)
+    if "@jupyter-widgets/jupyterlab-manager" in output and "enabled" in output:
+        return [Finding(True, "JupyterLab widgets extension is installed and enabled")]
+    return [
+        Finding(
+            False,
+            "JupyterLab widgets extension not found: interactive sliders will not show",
+            "pip install ipywidgets jupyterlab_widgets, then restart JupyterLab",
+            fatal=False,
+        )
+    ]
+
+
+CHECKS: list[Callable[[], list[Finding]]] = [
+    check_python,
+    check_packages,
+    check_torchvision_operators,
+    check_device,
+    check_penguin_data,
+    check_widgets_extension,
+]
+
+
+def main() -> int:
+    """Run every check, print the report, and return the exit status."""
+    print("Practical ML with PyTorch: checking this computer")
+    findings = [finding for check in CHECKS for finding in check()]
+    for finding in findings:
+        print(finding.render())
+    fatal = [finding for finding in findings if not finding.ok and finding.fatal]
+    warnings = [finding for finding in findings if not finding.ok and not finding.fatal]
+    if fatal:
+        print(f"{len(fatal)} problem(s) stop the course from running: fix the lines marked ✗.")
+        return 1
+    if warnings:
+        print("The course will run; the lines marked ! are worth fixing.")
+    else:
+        print("All good: the course is ready to run.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
