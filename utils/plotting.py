@@ -143,7 +143,9 @@ def plot_loss_landscape(
     # Log-spaced levels show both the steep walls and the flat valley floor.
     levels = np.geomspace(max(float(loss_grid.min()), 1e-3), float(loss_grid.max()), 20)
     filled = ax.contourf(m_grid, c_grid, loss_grid, levels=levels, cmap="viridis", norm="log")
-    ax.figure.colorbar(filled, ax=ax, label="loss (MSE)")
+    ax.figure.colorbar(
+        filled, ax=ax, label="loss (MSE, log scale)", ticks=levels[::4], format="%.2g"
+    )
     if path is not None:
         path = np.asarray(path, dtype=float)
         ax.plot(path[:, 0], path[:, 1], color="white", linewidth=1.5, marker=".", markersize=3)
