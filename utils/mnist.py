@@ -1,0 +1,300 @@
+"""Load MNIST, the handwritten digits, online (all 70,000) or offline (a bundled sample).
+
+One call gives a training and a test set that behave like
+``torchvision.datasets.MNIST`` whichever source serves them::
+
+    from utils.mnist import load_mnist
+
+    train_set, test_set = load_mnist()
+    image, label = train_set[0]  # a 28 x 28 greyscale PIL image and an int
+
+Sources:
+
+- ``"full"``: the full MNIST (60,000 training and 10,000 test digits), read
+  from ``data/MNIST`` or downloaded there by torchvision.
+- ``"sample"``: 10,000 real MNIST training digits shipped with the course in
+  ``data/mnist_sample.npz``, split into 8,000 for training and 2,000 for testing.
+- ``"auto"`` (the default): the full set when it is on disk or can be
+  downloaded, otherwise the sample.
+
+The environment variable ``MNIST_SOURCE`` overrides the ``source`` argument, so
+that tests (and you) can pin a source without editing the notebook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+import torch
+from PIL import Image
+from torch.utils.data import Dataset
+from torchvision.datasets import MNIST
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SAMPLE_FILE = DATA_DIR / "mnist_sample.npz"
+SAMPLE_SHA256 = "adde2d86a6ac7be9fd79ccdd635ca20d0bab6a482b9c71b1bfe429baf4e59323"
+REBUILD_COMMAND = "python data/build_mnist_sample.py"
+SOURCE_VARIABLE = "MNIST_SOURCE"
+SOURCES = ("auto", "full", "sample")
+SAMPLE_TEST_FRACTION = 0.2
+SAMPLE_SPLIT_SEED = 0
+CONNECT_TIMEOUT_S = 3.0
+
+
+class MNISTSample(Dataset):
+    """Part of the bundled MNIST sample, with the interface of ``torchvision.datasets.MNIST``.
+
+    Parameters
+    ----------
+    data
+        The images, a uint8 tensor of shape (N, 28, 28) (0 is black, 255 white).
+    targets
+        The digit shown in each image, an int64 tensor of shape (N,).
+    transform
+        Applied to each PIL image, e.g. ``torchvision.transforms.ToTensor()``.
+    target_transform
+        Applied to each label (an int).
+    """
+
+    classes = MNIST.classes
+
+    def __init__(
+        self,
+        data: torch.Tensor,
+        targets: torch.Tensor,
+        transform: Callable[[Image.Image], Any] | None = None,
+        target_transform: Callable[[int], Any] | None = None,
+    ) -> None:
+        self.data = data
+        self.targets = targets
+        self.transform = transform
+        self.target_transform = target_transform
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        # A PIL image, like torchvision, so that the same transforms work on both sources.
+        image: Any = Image.fromarray(self.data[index].numpy())
+        target: Any = int(self.targets[index])
+        if self.transform is not None:
+            image = self.transform(image)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return image, target
+
+    def __repr__(self) -> str:
+        return f"MNISTSample({len(self)} images from {SAMPLE_FILE.name})"
+
+
+def read_sample(path: Path = SAMPLE_FILE) -> tuple[np.ndarray, np.ndarray]:
+    """Read the bundled sample after checking its SHA-256.
+
+    Parameters
+    ----------
+    path
+        The ``.npz`` file written by ``data/build_mnist_sample.py``.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The images, uint8 of shape (10000, 28, 28), and the labels, uint8 of shape (10000,).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is missing.
+    ValueError
+        If the file's content is not the sample (damaged, or changed).
+    """
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"The MNIST sample {path} is missing. Rebuild it with: {REBUILD_COMMAND}"
+        )
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != SAMPLE_SHA256:
+        raise ValueError(
+            f"The MNIST sample {path} is damaged: its SHA-256 is {digest}, expected "
+            f"{SAMPLE_SHA256}. Rebuild it with: {REBUILD_COMMAND}"
+        )
+    with np.load(path) as arrays:
+        return arrays["images"], arrays["labels"]
+
+
+def split_sample(
+    labels: np.ndarray, test_fraction: float = SAMPLE_TEST_FRACTION, seed: int = SAMPLE_SPLIT_SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split the sample into training and test indices, the same way every time.
+
+    Each digit contributes the same fraction to the test set (a stratified
+    split), and both index arrays come in a seeded random order, so that digits
+    are mixed as in the full MNIST.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The training indices and the test indices; no index is in both.
+    """
+    generator = np.random.default_rng(seed)
+    train_indices, test_indices = [], []
+    for digit in range(10):
+        indices = generator.permutation(np.flatnonzero(labels == digit))
+        number_of_test = round(test_fraction * len(indices))
+        test_indices.append(indices[:number_of_test])
+        train_indices.append(indices[number_of_test:])
+    train = generator.permutation(np.concatenate(train_indices))
+    test = generator.permutation(np.concatenate(test_indices))
+    return train, test
+
+
+def _can_reach_any(urls: list[str], timeout: float = CONNECT_TIMEOUT_S) -> bool:
+    """Return whether any server in ``urls`` answers within ``timeout`` seconds; never hangs."""
+    answers: queue.Queue[bool] = queue.Queue()
+
+    def connect(url: str) -> None:
+        parsed = urlparse(url)
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        try:
+            with socket.create_connection((parsed.hostname, port), timeout=timeout):
+                answers.put(True)
+        except OSError:
+            answers.put(False)
+
+    # Threads, because looking up a host name ignores the socket's timeout.
+    for url in urls:
+        threading.Thread(target=connect, args=(url,), daemon=True).start()
+    deadline = time.monotonic() + timeout
+    for _ in urls:
+        try:
+            if answers.get(timeout=max(0.0, deadline - time.monotonic())):
+                return True
+        except queue.Empty:
+            return False
+    return False
+
+
+def _full_mnist_on_disk(root: Path) -> bool:
+    raw_folder = root / "MNIST" / "raw"
+    return all((raw_folder / Path(name).stem).is_file() for name, _ in MNIST.resources)
+
+
+def _load_full(
+    root: Path, transform: Callable | None, target_transform: Callable | None
+) -> tuple[MNIST, MNIST]:
+    if not _full_mnist_on_disk(root):
+        if not _can_reach_any(MNIST.mirrors):
+            raise RuntimeError(
+                f"The full MNIST is not in {root / 'MNIST'} and cannot be downloaded: no "
+                f"answer from {', '.join(MNIST.mirrors)} within {CONNECT_TIMEOUT_S:g} s. "
+                "Connect to the internet and run again, or use source='sample'."
+            )
+        # A stalled download should fail, not hang: time out every socket for a while.
+        previous_timeout = socket.getdefaulttimeout()
+        socket.setdefaulttimeout(60)
+        try:
+            MNIST(root, train=True, download=True)
+        finally:
+            socket.setdefaulttimeout(previous_timeout)
+    train = MNIST(root, train=True, transform=transform, target_transform=target_transform)
+    test = MNIST(root, train=False, transform=transform, target_transform=target_transform)
+    return train, test
+
+
+def _load_sample(
+    path: Path, transform: Callable | None, target_transform: Callable | None
+) -> tuple[MNISTSample, MNISTSample]:
+    images, labels = read_sample(path)
+    data, targets = torch.from_numpy(images), torch.from_numpy(labels).long()
+    train_indices, test_indices = split_sample(labels)
+    train, test = (
+        MNISTSample(data[indices], targets[indices], transform, target_transform)
+        for indices in (torch.from_numpy(train_indices), torch.from_numpy(test_indices))
+    )
+    return train, test
+
+
+def load_mnist(
+    source: str = "auto",
+    transform: Callable[[Image.Image], Any] | None = None,
+    target_transform: Callable[[int], Any] | None = None,
+    root: str | Path = DATA_DIR,
+    verbose: bool = True,
+) -> tuple[Dataset, Dataset]:
+    """Return MNIST's training and test sets, from the full data or the bundled sample.
+
+    Both sources give datasets that behave like ``torchvision.datasets.MNIST``:
+    ``dataset[i]`` is ``(image, label)``, a 28 x 28 greyscale PIL image (or
+    whatever ``transform`` makes of it) and an int; ``dataset.data`` holds all
+    images as a uint8 tensor of shape (N, 28, 28) and ``dataset.targets`` all
+    labels as an int64 tensor of shape (N,).
+
+    Parameters
+    ----------
+    source
+        ``"full"`` (70,000 digits, downloaded into ``root`` if needed),
+        ``"sample"`` (10,000 digits bundled with the course, split 8,000/2,000),
+        or ``"auto"``: full if on disk or downloadable, else the sample. The
+        environment variable ``MNIST_SOURCE``, when set, takes precedence.
+    transform
+        Applied to each image, e.g. ``torchvision.transforms.ToTensor()``.
+    target_transform
+        Applied to each label.
+    root
+        The folder that holds (or receives) the full MNIST, in ``root/MNIST``.
+    verbose
+        If true, print one line saying which source is used and how to get the other.
+
+    Returns
+    -------
+    tuple of torch.utils.data.Dataset
+        The training set and the test set.
+
+    Raises
+    ------
+    ValueError
+        If ``source`` (or ``MNIST_SOURCE``) is not one of ``"auto"``, ``"full"``, ``"sample"``,
+        or the sample file is damaged.
+    RuntimeError
+        If ``source="full"`` but the full MNIST is neither on disk nor downloadable.
+    FileNotFoundError
+        If the sample is needed but its file is missing.
+    """
+    pinned_by = ""
+    if os.environ.get(SOURCE_VARIABLE):
+        source = os.environ[SOURCE_VARIABLE]
+        pinned_by = f"{SOURCE_VARIABLE}={source}"
+    if source not in SOURCES:
+        raise ValueError(
+            f"{'the environment variable ' + SOURCE_VARIABLE if pinned_by else 'source'} must "
+            f"be one of {', '.join(map(repr, SOURCES))}; got {source!r}."
+        )
+    root = Path(root)
+    reason = f"pinned by {pinned_by}" if pinned_by else f"source={source!r}"
+    if source == "auto":
+        online = _full_mnist_on_disk(root) or _can_reach_any(MNIST.mirrors)
+        source = "full" if online else "sample"
+        reason = "auto" if online else "auto: the full MNIST is neither on disk nor reachable"
+    if source == "full":
+        train, test = _load_full(root, transform, target_transform)
+        other = "source='sample' gives the 10,000-digit sample bundled with the course"
+    else:
+        train, test = _load_sample(SAMPLE_FILE, transform, target_transform)
+        other = "online, source='full' gives all 70,000 digits"
+        if pinned_by:
+            other = f"unset {SOURCE_VARIABLE} and go online for all 70,000 digits"
+    if verbose:
+        print(
+            f"MNIST source: {source} ({reason}), {len(train):,} training and {len(test):,} "
+            f"test digits; {other}."
+        )
+    return train, test
