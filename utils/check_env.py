@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 MINIMUM_PYTHON = (3, 10)
+WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
 INSTALL_FIX = 'from the course folder, run: pip install -e ".[test]"  (or: make lab)'
 
 # Import name -> distribution name, for every package the notebooks import.
@@ -117,13 +118,14 @@ def check_penguin_data() -> list[Finding]:
 
 def check_widgets_extension() -> list[Finding]:
     """Check that JupyterLab has the ipywidgets extension, for the interactive explorers."""
-    command = [sys.executable, "-m", "jupyter", "labextension", "list", "--json"]
+    command = [sys.executable, "-m", "jupyter", "labextension", "list"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
         output = result.stdout + result.stderr
     except (OSError, subprocess.TimeoutExpired) as error:
         output = str(error)
-    if "@jupyter-widgets/jupyterlab-manager" in output and "enabled" in output:
+    widget_lines = [line for line in output.splitlines() if WIDGETS_EXTENSION in line]
+    if any("enabled" in line for line in widget_lines):
         return [Finding(True, "JupyterLab widgets extension is installed and enabled")]
     return [
         Finding(

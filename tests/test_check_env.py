@@ -1,0 +1,56 @@
+"""`python -m utils.check_env`: a clear report, and an exit status that means something."""
+
+import subprocess
+import sys
+
+import pytest
+
+from utils import check_env
+from utils.check_env import Finding
+
+
+def test_runs_as_a_module_and_passes_here():
+    result = subprocess.run(
+        [sys.executable, "-m", "utils.check_env"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for expected in ("Python", "torch", "torchvision", "device:", "penguin data", "widgets"):
+        assert expected in result.stdout
+
+
+def test_missing_package_fails_with_a_fix(monkeypatch, capsys):
+    monkeypatch.setitem(check_env.REQUIRED_PACKAGES, "no_such_course_package", "no-such")
+    monkeypatch.setattr(check_env, "CHECKS", [check_env.check_packages])
+    assert check_env.main() == 1
+    output = capsys.readouterr().out
+    assert "✗ no_such_course_package cannot be imported" in output
+    assert "fix: from the course folder, run: pip install" in output
+
+
+def test_old_python_is_fatal(monkeypatch):
+    monkeypatch.setattr(check_env, "MINIMUM_PYTHON", (99, 0))
+    (finding,) = check_env.check_python()
+    assert not finding.ok
+    assert finding.fatal
+    assert "Python 99.0 or newer" in finding.fix
+
+
+def test_missing_widgets_is_a_warning_not_a_failure(monkeypatch, capsys):
+    def no_widgets() -> list[Finding]:
+        return [Finding(False, "no widgets", "pip install ipywidgets", fatal=False)]
+
+    monkeypatch.setattr(check_env, "CHECKS", [no_widgets])
+    assert check_env.main() == 0
+    assert "! no widgets" in capsys.readouterr().out
+
+
+def test_widgets_extension_is_found_here():
+    (finding,) = check_env.check_widgets_extension()
+    assert finding.ok, finding.description
+
+
+@pytest.mark.parametrize("check", check_env.CHECKS, ids=lambda check: check.__name__)
+def test_every_check_returns_findings(check):
+    findings = check()
+    assert findings
+    assert all(isinstance(finding, Finding) for finding in findings)

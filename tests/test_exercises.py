@@ -1,0 +1,158 @@
+"""The exercise generator: what it strips, what it keeps, what it refuses, and drift."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from utils.exercises import (
+    MarkerError,
+    exercise_text,
+    main,
+    make_exercise,
+    strip_solution_regions,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+
+
+def test_marked_region_becomes_todo_at_its_indentation():
+    source = (
+        "def f(x):\n    # BEGIN SOLUTION: square x\n    y = x * x\n    # END SOLUTION\n    return y"
+    )
+    assert strip_solution_regions(source) == (
+        "def f(x):\n    # TODO: square x\n    ...\n    return y"
+    )
+
+
+def test_marker_without_hint_gets_generic_todo():
+    source = "a = 1\n# BEGIN SOLUTION\nb = 2\n# END SOLUTION\nprint(a)"
+    assert strip_solution_regions(source) == "a = 1\n# TODO: your code here\n...\nprint(a)"
+
+
+def test_several_regions_in_one_cell():
+    source = (
+        "# BEGIN SOLUTION\na = 1\n# END SOLUTION\nkeep = 0\n# BEGIN SOLUTION\nb = 2\n# END SOLUTION"
+    )
+    stripped = strip_solution_regions(source)
+    assert stripped.count("# TODO") == 2
+    assert "keep = 0" in stripped
+    assert "a = 1" not in stripped
+    assert "b = 2" not in stripped
+
+
+def test_source_without_markers_is_unchanged():
+    source = "x = 1\n\nprint(x)  # SOLUTION is just a word here"
+    assert strip_solution_regions(source) == source
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", "cannot be nested"),
+        ("x = 1\n# END SOLUTION", "without a BEGIN"),
+        ("# BEGIN SOLUTION\nx = 1", "never closed"),
+        ("# BEGIN SOLUTION square x\n# END SOLUTION", "malformed marker"),
+        ("# BEGIN SOLUTIONS\nx = 1\n# END SOLUTION", "malformed marker"),
+        ("# BEGIN SOLUTION\n# END SOLUTION!", "malformed marker"),
+    ],
+)
+def test_bad_markers_are_refused_with_location(source, message):
+    with pytest.raises(MarkerError, match=message) as error:
+        strip_solution_regions(source, where="nb.ipynb, cell 3")
+    assert "nb.ipynb, cell 3, line" in str(error.value)
+
+
+def make_solution() -> nbformat.NotebookNode:
+    notebook = new_notebook()
+    code = new_code_cell("# BEGIN SOLUTION\nanswer = 42\n# END SOLUTION\nprint(answer)")
+    code.outputs = [new_output("stream", name="stdout", text="42\n")]
+    code.execution_count = 1
+    whole = new_code_cell("secret = 1", metadata={"tags": ["solution"]})
+    discussion = new_markdown_cell("The answer is 42.", metadata={"tags": ["solution"]})
+    dropped = new_markdown_cell("Only in solutions.", metadata={"tags": ["solution-only"]})
+    notebook.cells = [new_markdown_cell("# Title"), code, whole, discussion, dropped]
+    notebook.metadata["widgets"] = {"state": {}}
+    return notebook
+
+
+def test_exercise_strips_outputs_tags_and_widget_state():
+    solution = make_solution()
+    exercise = make_exercise(solution)
+    sources = [cell.source for cell in exercise.cells]
+    assert sources[0] == "# Title"
+    assert "42" not in sources[1]
+    assert sources[2] == "# TODO: your code here\n..."
+    assert "42" not in sources[3]
+    assert "Only in solutions." not in sources
+    assert len(exercise.cells) == 4
+    code_cells = [cell for cell in exercise.cells if cell.cell_type == "code"]
+    assert all(cell.outputs == [] for cell in code_cells)
+    assert all(cell.execution_count is None for cell in code_cells)
+    assert "widgets" not in exercise.metadata
+
+
+def test_solution_is_not_modified():
+    solution = make_solution()
+    before = nbformat.writes(solution)
+    make_exercise(solution)
+    assert nbformat.writes(solution) == before
+
+
+def test_error_names_notebook_and_cell():
+    notebook = new_notebook()
+    notebook.cells = [new_markdown_cell("hi"), new_code_cell("# BEGIN SOLUTION\nx = 1")]
+    with pytest.raises(MarkerError, match=r"broken\.ipynb, cell 2, line 1"):
+        make_exercise(notebook, name="broken.ipynb")
+
+
+def write_notebook(path: Path, notebook: nbformat.NotebookNode) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+
+
+def test_command_writes_then_checks_clean(tmp_path):
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    write_notebook(solutions / "01_demo.ipynb", make_solution())
+    arguments = ["--solutions", str(solutions), "--exercises", str(exercises)]
+    assert main(arguments) == 0
+    assert (exercises / "01_demo.ipynb").exists()
+    assert main([*arguments, "--check"]) == 0
+
+
+def test_check_reports_drift_and_the_command_to_fix_it(tmp_path, capsys):
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    write_notebook(solutions / "01_demo.ipynb", make_solution())
+    arguments = ["--solutions", str(solutions), "--exercises", str(exercises)]
+    main(arguments)
+    (exercises / "01_demo.ipynb").write_text("{}", encoding="utf-8")
+    assert main([*arguments, "--check"]) == 1
+    error_output = capsys.readouterr().err
+    assert "01_demo.ipynb" in error_output
+    assert "python -m utils.exercises" in error_output
+
+
+def test_command_exits_nonzero_on_bad_markers(tmp_path, capsys):
+    notebook = new_notebook()
+    notebook.cells = [new_code_cell("# END SOLUTION")]
+    write_notebook(tmp_path / "solutions" / "02_bad.ipynb", notebook)
+    assert main(["--solutions", str(tmp_path / "solutions")]) == 1
+    assert "02_bad.ipynb, cell 1" in capsys.readouterr().err
+
+
+def test_there_are_solutions_to_check():
+    assert SOLUTIONS, "no solution notebooks found"
+
+
+@pytest.mark.parametrize("solution_path", SOLUTIONS, ids=lambda path: path.name)
+def test_exercise_is_up_to_date(solution_path):
+    exercise_path = ROOT / "exercises" / solution_path.name
+    assert exercise_path.exists(), (
+        f"{exercise_path.name} has no exercise; run: python -m utils.exercises"
+    )
+    assert exercise_path.read_text(encoding="utf-8") == exercise_text(solution_path), (
+        f"exercises/{solution_path.name} differs from what the generator makes from "
+        f"solutions/{solution_path.name}; run: python -m utils.exercises"
+    )

@@ -1,0 +1,65 @@
+"""Every notebook has the shape the course promises, and solutions are stored as one clean run."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def test_exercises_and_solutions_come_in_pairs():
+    assert [path.name for path in EXERCISES] == [path.name for path in SOLUTIONS]
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda path: path.name)
+def test_solution_opens_with_title_objectives_and_time(path):
+    first = read(path).cells[0]
+    assert first.cell_type == "markdown"
+    assert first.source.startswith("# "), "the first cell should start with the title"
+    assert "You will learn" in first.source, "state the learning objectives first"
+    assert "Estimated time" in first.source
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda path: path.name)
+def test_solution_ends_with_recap(path):
+    headings = [
+        cell.source.splitlines()[0] for cell in read(path).cells if cell.cell_type == "markdown"
+    ]
+    assert "## Recap" in headings
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda path: path.name)
+def test_solution_is_stored_from_one_clean_run(path):
+    code_cells = [cell for cell in read(path).cells if cell.cell_type == "code"]
+    counts = [cell.execution_count for cell in code_cells]
+    assert counts == list(range(1, len(code_cells) + 1)), (
+        f"execution counts {counts}: re-run {path.name} top to bottom (make solutions)"
+    )
+    errors = [o for cell in code_cells for o in cell.outputs if o.output_type == "error"]
+    assert not errors, f"{path.name} was stored with an error output"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda path: path.name)
+def test_notebook_runs_on_the_standard_python_kernel(path):
+    assert read(path).metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda path: path.name)
+def test_exercise_is_stored_without_outputs(path):
+    for cell in read(path).cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == []
+            assert cell.execution_count is None
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda path: path.name)
+def test_exercise_leaves_something_to_do(path):
+    sources = [cell.source for cell in read(path).cells]
+    assert any("# TODO" in source for source in sources)
