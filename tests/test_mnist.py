@@ -1,0 +1,227 @@
+"""Tests for utils.mnist: both sources, the fallback, the override, the split and the checksum."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from torchvision.datasets import MNIST
+from torchvision.transforms import ToTensor
+
+import utils.mnist as mnist_module
+from utils.mnist import (
+    CONNECT_TIMEOUT_S,
+    SAMPLE_FILE,
+    SOURCE_VARIABLE,
+    MNISTSample,
+    load_mnist,
+    read_sample,
+    split_sample,
+)
+
+# The number of each digit among the first 10,000 images of MNIST's training set.
+FIRST_10000_COUNTS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]
+UNREACHABLE_MIRRORS = ["http://192.0.2.1/mnist/", "https://192.0.2.2/mnist/"]  # TEST-NET-1
+
+
+def write_idx(path: Path, array: np.ndarray) -> None:
+    """Write a uint8 array in MNIST's IDX format (magic 0x0000 08 ndim, big-endian sizes)."""
+    header = bytes([0, 0, 0x08, array.ndim]) + np.asarray(array.shape, dtype=">i4").tobytes()
+    path.write_bytes(header + np.ascontiguousarray(array, dtype=np.uint8).tobytes())
+
+
+@pytest.fixture(autouse=True)
+def no_source_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test without the MNIST_SOURCE pin that conftest.py sets for notebooks."""
+    monkeypatch.delenv(SOURCE_VARIABLE, raising=False)
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the MNIST mirrors unreachable, even on a computer with internet access."""
+    monkeypatch.setattr(MNIST, "mirrors", UNREACHABLE_MIRRORS)
+
+
+@pytest.fixture(scope="module")
+def idx_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder holding MNIST IDX files made from the sample's train and test split."""
+    root = tmp_path_factory.mktemp("idx")
+    raw_folder = root / "MNIST" / "raw"
+    raw_folder.mkdir(parents=True)
+    images, labels = read_sample()
+    train_indices, test_indices = split_sample(labels)
+    for prefix, indices in (("train", train_indices), ("t10k", test_indices)):
+        write_idx(raw_folder / f"{prefix}-images-idx3-ubyte", images[indices])
+        write_idx(raw_folder / f"{prefix}-labels-idx1-ubyte", labels[indices])
+    return root
+
+
+def test_sample_holds_the_first_10000_training_digits() -> None:
+    images, labels = read_sample()
+    assert images.shape == (10_000, 28, 28)
+    assert images.dtype == labels.dtype == np.uint8
+    assert np.bincount(labels, minlength=10).tolist() == FIRST_10000_COUNTS
+    assert images.min() == 0
+    assert images.max() == 255
+
+
+def test_sample_split_is_deterministic_disjoint_and_complete() -> None:
+    _, labels = read_sample()
+    train, test = split_sample(labels)
+    train_again, test_again = split_sample(labels)
+    np.testing.assert_array_equal(train, train_again)
+    np.testing.assert_array_equal(test, test_again)
+    assert len(train) == 8_000
+    assert len(test) == 2_000
+    assert np.intersect1d(train, test).size == 0
+    assert np.union1d(train, test).tolist() == list(range(10_000))
+
+
+def test_sample_split_is_stratified_and_mixed() -> None:
+    _, labels = read_sample()
+    train, test = split_sample(labels)
+    test_share = np.bincount(labels[test], minlength=10) / np.bincount(labels, minlength=10)
+    np.testing.assert_allclose(test_share, 0.2, atol=0.003)
+    # Mixed like MNIST itself: the first 100 training images show every digit.
+    assert set(labels[train[:100]].tolist()) == set(range(10))
+
+
+def test_sample_items_look_like_torchvision_items() -> None:
+    train_set, test_set = load_mnist("sample", verbose=False)
+    assert isinstance(train_set, MNISTSample)
+    assert (len(train_set), len(test_set)) == (8_000, 2_000)
+    image, label = train_set[0]
+    assert isinstance(image, Image.Image)
+    assert (image.mode, image.size) == ("L", (28, 28))
+    assert isinstance(label, int)
+    assert train_set.data.dtype == torch.uint8
+    assert tuple(train_set.data.shape) == (8_000, 28, 28)
+    assert train_set.targets.dtype == torch.int64
+    assert train_set.classes == MNIST.classes
+
+
+def test_both_sources_give_the_same_item_types_and_shapes(idx_root: Path) -> None:
+    sample_sets = load_mnist("sample", transform=ToTensor(), root=idx_root, verbose=False)
+    full_sets = load_mnist("full", transform=ToTensor(), root=idx_root, verbose=False)
+    for sample_set, full_set in zip(sample_sets, full_sets, strict=True):
+        (sample_image, sample_label), (full_image, full_label) = sample_set[0], full_set[0]
+        assert type(sample_image) is type(full_image) is torch.Tensor
+        assert sample_image.shape == full_image.shape == (1, 28, 28)
+        assert sample_image.dtype == full_image.dtype == torch.float32
+        assert type(sample_label) is type(full_label) is int
+        assert sample_set.data.dtype == full_set.data.dtype
+        assert sample_set.targets.dtype == full_set.targets.dtype
+
+
+def test_full_source_reads_idx_files_through_torchvision(idx_root: Path, offline: None) -> None:
+    train_set, test_set = load_mnist("full", root=idx_root, verbose=False)
+    sample_train, sample_test = load_mnist("sample", verbose=False)
+    assert isinstance(train_set, MNIST)
+    assert isinstance(test_set, MNIST)
+    assert torch.equal(train_set.data, sample_train.data)
+    assert torch.equal(test_set.targets, sample_test.targets)
+    image, label = test_set[5]
+    assert np.array_equal(np.asarray(image), sample_test.data[5].numpy())
+    assert label == int(sample_test.targets[5])
+
+
+def test_auto_uses_full_mnist_when_it_is_on_disk(
+    idx_root: Path, offline: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    train_set, _ = load_mnist("auto", root=idx_root)
+    assert isinstance(train_set, MNIST)
+    assert "MNIST source: full" in capsys.readouterr().out
+
+
+def test_auto_falls_back_to_the_sample_offline(
+    tmp_path: Path, offline: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start = time.monotonic()
+    train_set, test_set = load_mnist("auto", root=tmp_path)
+    assert time.monotonic() - start < CONNECT_TIMEOUT_S + 2
+    assert isinstance(train_set, MNISTSample)
+    assert isinstance(test_set, MNISTSample)
+    notice = capsys.readouterr().out
+    assert notice.count("\n") == 1, "the notice should be one line"
+    assert "MNIST source: sample" in notice
+    assert "source='full'" in notice, "the notice should say how to get the full MNIST"
+    assert not any(tmp_path.iterdir()), "falling back must not write anything"
+
+
+def test_full_offline_fails_fast_with_a_clear_message(tmp_path: Path, offline: None) -> None:
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"cannot be downloaded.*source='sample'"):
+        load_mnist("full", root=tmp_path)
+    assert time.monotonic() - start < CONNECT_TIMEOUT_S + 2
+
+
+def test_full_offline_fails_fast_even_when_name_lookup_hangs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def hanging_connection(*args: object, **kwargs: object) -> socket.socket:
+        time.sleep(30)
+        raise OSError("never answered")
+
+    monkeypatch.setattr(socket, "create_connection", hanging_connection)
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match="cannot be downloaded"):
+        load_mnist("full", root=tmp_path)
+    assert time.monotonic() - start < CONNECT_TIMEOUT_S + 2
+
+
+def test_environment_variable_overrides_the_source(
+    idx_root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(SOURCE_VARIABLE, "sample")
+    train_set, _ = load_mnist("full", root=idx_root)
+    assert isinstance(train_set, MNISTSample)
+    assert f"{SOURCE_VARIABLE}=sample" in capsys.readouterr().out
+    monkeypatch.setenv(SOURCE_VARIABLE, "full")
+    train_set, _ = load_mnist("sample", root=idx_root, verbose=False)
+    assert isinstance(train_set, MNIST)
+
+
+def test_invalid_source_is_rejected_with_the_valid_choices(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(ValueError, match=r"'auto', 'full', 'sample'; got 'smaple'"):
+        load_mnist("smaple")
+    monkeypatch.setenv(SOURCE_VARIABLE, "everything")
+    with pytest.raises(ValueError, match=f"{SOURCE_VARIABLE}.*got 'everything'"):
+        load_mnist("sample")
+
+
+def test_transform_and_target_transform_are_applied() -> None:
+    train_set, _ = load_mnist(
+        "sample", transform=ToTensor(), target_transform=lambda label: label + 100, verbose=False
+    )
+    image, label = train_set[3]
+    assert torch.equal(image, train_set.data[3].float().div(255).unsqueeze(0))
+    assert label == int(train_set.targets[3]) + 100
+
+
+def test_damaged_sample_names_the_file_and_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    damaged = tmp_path / SAMPLE_FILE.name
+    shutil.copy(SAMPLE_FILE, damaged)
+    content = bytearray(damaged.read_bytes())
+    content[len(content) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(content))
+    monkeypatch.setattr(mnist_module, "SAMPLE_FILE", damaged)
+    with pytest.raises(ValueError, match=r"(?s)mnist_sample\.npz is damaged.*build_mnist_sample"):
+        load_mnist("sample")
+
+
+def test_missing_sample_names_the_file_and_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mnist_module, "SAMPLE_FILE", tmp_path / "mnist_sample.npz")
+    with pytest.raises(FileNotFoundError, match=r"mnist_sample\.npz is missing.*build_mnist"):
+        load_mnist("sample")
