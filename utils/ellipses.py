@@ -1,0 +1,174 @@
+"""A synthetic data set: one ellipse of a random colour on a background of another.
+
+Coordinate convention (the one place it is defined)
+---------------------------------------------------
+An image of ``size`` × ``size`` pixels covers the square [0, size] × [0, size].
+``x`` grows to the right along a row (the column index) and ``y`` grows *down*
+(the row index), as in ``plt.imshow``. Pixel ``image[:, row, column]`` is the
+unit square whose top-left corner is (column, row), so its centre is at
+``x = column + 0.5``, ``y = row + 0.5``. A pixel takes the ellipse's colour
+exactly when its centre satisfies
+
+    ((x - x_c) / r_x)² + ((y - y_c) / r_y)² ≤ 1,
+
+and the whole ellipse lies inside the square. To draw an image so that these
+coordinates line up, use ``plt.imshow(..., extent=(0, size, size, 0))``.
+
+Targets are ``(x_c, y_c, r_x, r_y)`` divided by ``size``, so they lie in [0, 1]
+whatever the image size; :func:`to_pixels` converts them (or a network's
+predictions) back to pixels.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+MIN_RADIUS = 3.0
+"""The smallest radius drawn, in pixels: small enough to vary, large enough to see."""
+
+MAX_RADIUS_FRACTION = 0.4
+"""The largest radius drawn, as a fraction of the image size."""
+
+ArrayOrTensor = TypeVar("ArrayOrTensor", np.ndarray, torch.Tensor)
+
+
+def _check_positive_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r}).")
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value}.")
+    return int(value)
+
+
+def _check_size(size: object) -> int:
+    size = _check_positive_int("size", size)
+    if MAX_RADIUS_FRACTION * size <= MIN_RADIUS:
+        smallest = int(np.floor(MIN_RADIUS / MAX_RADIUS_FRACTION)) + 1
+        raise ValueError(
+            f"size={size} is too small for the minimum radius of {MIN_RADIUS} px; "
+            f"use size >= {smallest}."
+        )
+    return size
+
+
+class EllipseDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
+    """Images of one filled ellipse, with its centre and radii as the target.
+
+    The ellipse and the background each get a colour drawn uniformly from
+    {0, ..., 255}³. Item ``i`` depends only on ``(seed, i)``: it is the same on
+    every access, in every ``DataLoader`` worker and on every machine. See the
+    module docstring for the coordinate convention.
+
+    Parameters
+    ----------
+    length
+        The number of images.
+    size
+        The height and width of each image, in pixels.
+    seed
+        Picks the whole data set; use different seeds for training and validation.
+
+    Raises
+    ------
+    TypeError
+        If ``length``, ``size`` or ``seed`` is not an integer.
+    ValueError
+        If ``length`` or ``size`` is not positive, ``size`` leaves no room for
+        the minimum radius, or ``seed`` is negative.
+
+    Examples
+    --------
+    >>> dataset = EllipseDataset(length=100, size=64, seed=0)
+    >>> image, target = dataset[0]
+    >>> image.shape, image.dtype, target.shape
+    (torch.Size([3, 64, 64]), torch.uint8, torch.Size([4]))
+    """
+
+    def __init__(self, length: int, size: int = 64, seed: int = 0) -> None:
+        self.length = _check_positive_int("length", length)
+        self.size = _check_size(size)
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+            raise TypeError(f"seed must be an int, got {type(seed).__name__} ({seed!r}).")
+        if seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed}.")
+        self.seed = int(seed)
+        centres = np.arange(self.size) + 0.5  # pixel centres, along x and along y
+        self._x = centres[np.newaxis, :]  # shape (1, size): varies along a row
+        self._y = centres[:, np.newaxis]  # shape (size, 1): varies down a column
+
+    def __len__(self) -> int:
+        return self.length
+
+    def parameters(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return item ``index``'s ellipse in pixels and its two colours.
+
+        Returns
+        -------
+        ellipse : numpy.ndarray
+            ``(x_c, y_c, r_x, r_y)`` in pixels, float64.
+        ellipse_colour, background_colour : numpy.ndarray
+            RGB colours, three integers in [0, 255] each.
+        """
+        if isinstance(index, bool) or not isinstance(index, int | np.integer):
+            raise TypeError(f"index must be an int, got {type(index).__name__} ({index!r}).")
+        if not -self.length <= index < self.length:
+            raise IndexError(f"index {index} is out of range for {self.length} images.")
+        index = int(index) % self.length
+        # A generator of its own for each item: the item cannot depend on which
+        # items were drawn before it, or in which process.
+        rng = np.random.default_rng([self.seed, index])
+        r_x, r_y = rng.uniform(MIN_RADIUS, MAX_RADIUS_FRACTION * self.size, size=2)
+        # The centre stays at least one radius from each edge, so the whole
+        # ellipse lies inside the image.
+        x_c = rng.uniform(r_x, self.size - r_x)
+        y_c = rng.uniform(r_y, self.size - r_y)
+        ellipse_colour, background_colour = rng.integers(0, 256, size=(2, 3))
+        return np.array([x_c, y_c, r_x, r_y]), ellipse_colour, background_colour
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return ``(image, target)`` for item ``index``.
+
+        Returns
+        -------
+        image : torch.Tensor
+            ``uint8`` of shape ``(3, size, size)``, channels first, like
+            ``torchvision.io.read_image``.
+        target : torch.Tensor
+            ``float32`` ``(x_c, y_c, r_x, r_y) / size``, each in [0, 1].
+        """
+        (x_c, y_c, r_x, r_y), ellipse_colour, background_colour = self.parameters(index)
+        inside = ((self._x - x_c) / r_x) ** 2 + ((self._y - y_c) / r_y) ** 2 <= 1.0
+        image = np.where(
+            inside,
+            ellipse_colour[:, np.newaxis, np.newaxis],
+            background_colour[:, np.newaxis, np.newaxis],
+        ).astype(np.uint8)
+        target = np.array([x_c, y_c, r_x, r_y], dtype=np.float32) / np.float32(self.size)
+        return torch.from_numpy(image), torch.from_numpy(target)
+
+
+def to_pixels(targets: ArrayOrTensor, size: int) -> ArrayOrTensor:
+    """Convert targets or predictions in [0, 1] to pixels: ``(x_c, y_c, r_x, r_y) * size``.
+
+    Parameters
+    ----------
+    targets
+        An array or tensor whose last axis holds ``(x_c, y_c, r_x, r_y)``.
+    size
+        The image size the targets were scaled by.
+
+    Returns
+    -------
+    numpy.ndarray or torch.Tensor
+        The same kind and shape as ``targets``, in pixels.
+    """
+    return targets * _check_positive_int("size", size)
+
+
+def to_targets(pixels: ArrayOrTensor, size: int) -> ArrayOrTensor:
+    """Convert ``(x_c, y_c, r_x, r_y)`` in pixels to targets in [0, 1]; undoes :func:`to_pixels`."""
+    return pixels / _check_positive_int("size", size)
