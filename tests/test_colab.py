@@ -1,0 +1,99 @@
+"""The Colab set-up cell and the README's Colab and Binder links, all from one URL setting."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from utils.colab import (
+    SETUP_CELL_ID,
+    binder_link,
+    colab_link,
+    repository_url,
+    setup_cell_source,
+    with_setup_cell,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted(ROOT.glob("solutions/*.ipynb")) + sorted(ROOT.glob("exercises/*.ipynb"))
+URL = repository_url()
+
+
+def test_url_setting_is_a_github_repository():
+    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", URL)
+
+
+def test_bad_url_setting_is_refused_with_its_value(tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project.urls]\nRepository = "https://gitlab.com/a/b"\n')
+    with pytest.raises(ValueError, match=r"gitlab\.com/a/b"):
+        repository_url(pyproject)
+
+
+def test_links_are_built_from_the_url():
+    assert colab_link("https://github.com/o/n", "solutions/x.ipynb") == (
+        "https://colab.research.google.com/github/o/n/blob/main/solutions/x.ipynb"
+    )
+    assert (
+        binder_link("https://github.com/o/n") == "https://mybinder.org/v2/gh/o/n/main?urlpath=lab"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_every_notebook_has_the_current_setup_cell_second(path):
+    cells = nbformat.read(path, as_version=4).cells
+    assert cells[1].get("id") == SETUP_CELL_ID, f"run: python -m utils.colab {path}"
+    assert cells[1].source == setup_cell_source(URL), "run: python -m utils.colab"
+
+
+def test_stamping_twice_changes_nothing():
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("1")]
+    once = nbformat.writes(with_setup_cell(notebook, URL))
+    assert nbformat.writes(with_setup_cell(notebook, URL)) == once
+    assert len(notebook.cells) == 3
+
+
+def test_setup_cell_does_nothing_outside_colab(tmp_path):
+    # Run the cell in a fresh interpreter where running a command would be an error.
+    probe = (
+        "import subprocess, sys\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise AssertionError('the set-up cell ran a command outside Colab')\n"
+        "subprocess.run = refuse\n"
+        "path_before = list(sys.path)\n"
+        f"exec({setup_cell_source(URL)!r})\n"
+        "assert sys.path == path_before, 'sys.path changed'\n"
+        "print('no-op')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "no-op\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+README_LINK = re.compile(r"\((https://colab\.research\.google\.com/github/[^)]+)\)")
+
+
+def test_readme_has_a_colab_link_for_every_notebook():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = set(README_LINK.findall(readme))
+    expected = {colab_link(URL, path.relative_to(ROOT).as_posix()) for path in NOTEBOOKS}
+    assert expected <= links, f"missing: {sorted(expected - links)}"
+
+
+def test_every_readme_colab_link_points_to_an_existing_notebook():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    prefix = colab_link(URL, "")
+    for link in README_LINK.findall(readme):
+        assert link.startswith(prefix), f"{link} is not built from {URL}"
+        assert (ROOT / link.removeprefix(prefix)).is_file(), link
+
+
+def test_readme_has_the_binder_link():
+    assert binder_link(URL) in (ROOT / "README.md").read_text(encoding="utf-8")

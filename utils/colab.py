@@ -1,0 +1,117 @@
+"""Open the course on Google Colab and Binder, from one setting: the repository's URL.
+
+The URL is stated once, in ``pyproject.toml`` under ``[project.urls] Repository``.
+From it this module builds the set-up cell that every notebook carries (it
+installs the course when the notebook runs on Colab, and does nothing
+elsewhere) and the "Open in Colab" and Binder links of the README.
+
+After changing the URL (for example in a fork), run from the repository root::
+
+    python -m utils.colab      # rewrite the set-up cell in every solution notebook
+    python -m utils.exercises  # and carry it into the exercises
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10
+    import tomli as tomllib
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+SETUP_CELL_ID = "colab-setup"
+BRANCH = "main"
+
+SETUP_CELL_TEMPLATE = """\
+# Set-up for Google Colab only: fetch and install the course there.
+# Anywhere else (JupyterLab after `make lab`, Binder, conda) this cell does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import os
+    import subprocess
+
+    COURSE_REPOSITORY = "{url}"
+    COURSE_FOLDER = "/content/course"
+    if not os.path.isdir(COURSE_FOLDER):
+        subprocess.run(["git", "clone", "--depth=1", COURSE_REPOSITORY, COURSE_FOLDER], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "-e", COURSE_FOLDER], check=True
+        )
+    sys.path.insert(0, COURSE_FOLDER)  # importable at once, without restarting the kernel"""
+
+
+def repository_url(pyproject: Path = REPOSITORY_ROOT / "pyproject.toml") -> str:
+    """Return the course repository's URL, as set in ``pyproject.toml``.
+
+    Raises
+    ------
+    ValueError
+        If the setting is missing or is not a GitHub URL (Colab and Binder
+        open notebooks from GitHub).
+    """
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    url = project.get("urls", {}).get("Repository", "")
+    if not url.startswith("https://github.com/") or url.count("/") != 4:
+        raise ValueError(
+            f"[project.urls] Repository in {pyproject} should look like "
+            f"https://github.com/OWNER/NAME, got {url!r}."
+        )
+    return url.rstrip("/")
+
+
+def setup_cell_source(url: str) -> str:
+    """Return the source of the Colab set-up cell for the repository at ``url``."""
+    return SETUP_CELL_TEMPLATE.format(url=url)
+
+
+def colab_link(url: str, notebook: str) -> str:
+    """Return the "Open in Colab" address of ``notebook`` (a path such as ``solutions/x.ipynb``)."""
+    owner_and_name = url.removeprefix("https://github.com/")
+    return f"https://colab.research.google.com/github/{owner_and_name}/blob/{BRANCH}/{notebook}"
+
+
+def binder_link(url: str) -> str:
+    """Return the Binder address that opens the repository in JupyterLab."""
+    owner_and_name = url.removeprefix("https://github.com/")
+    return f"https://mybinder.org/v2/gh/{owner_and_name}/{BRANCH}?urlpath=lab"
+
+
+def with_setup_cell(notebook: nbformat.NotebookNode, url: str) -> nbformat.NotebookNode:
+    """Put the set-up cell right after the notebook's opening cell (replacing an old one)."""
+    cells = [cell for cell in notebook.cells if cell.get("id") != SETUP_CELL_ID]
+    setup_cell = new_code_cell(setup_cell_source(url))
+    setup_cell.id = SETUP_CELL_ID
+    old = next((cell for cell in notebook.cells if cell.get("id") == SETUP_CELL_ID), None)
+    if old is not None and old.source == setup_cell.source:
+        setup_cell = old  # unchanged: keep its stored output and execution count
+    notebook.cells = [cells[0], setup_cell, *cells[1:]]
+    return notebook
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite the set-up cell of every solution notebook; returns the exit status."""
+    parser = argparse.ArgumentParser(description="Stamp the Colab set-up cell into notebooks.")
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    url = repository_url()
+    paths = args.notebooks or sorted((REPOSITORY_ROOT / "solutions").glob("*.ipynb"))
+    for path in paths:
+        notebook = nbformat.read(path, as_version=4)
+        before = nbformat.writes(notebook)
+        with_setup_cell(notebook, url)
+        if nbformat.writes(notebook) != before:
+            nbformat.write(notebook, path)
+            print(f"updated {path}; re-run it (make solutions)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
