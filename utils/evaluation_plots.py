@@ -1,0 +1,215 @@
+"""Plots that judge a trained model: a confusion matrix, a parity plot, a residual histogram.
+
+Like :mod:`utils.plotting`, every helper draws on the ``Axes`` it is given (or a
+new one), returns it and never calls ``plt.show()``. Colours come from
+colour-blind-safe palettes, and nothing is told by colour alone: cells carry
+their counts, groups get their own markers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+
+ArrayLike = np.ndarray | torch.Tensor | Sequence[float]
+MARKERS = "osD^v<>"
+
+
+def _to_numpy(values: ArrayLike) -> np.ndarray:
+    """Return ``values`` (a tensor, array or list) as a flat NumPy array."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    return np.asarray(values).reshape(-1)
+
+
+def _new_axes_if_none(ax: Axes | None) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+def confusion_matrix(
+    true_classes: ArrayLike, predicted_classes: ArrayLike, n_classes: int
+) -> np.ndarray:
+    """Count how often each true class (row) was predicted as each class (column).
+
+    Parameters
+    ----------
+    true_classes, predicted_classes
+        Class indices, one per item, in the same order.
+    n_classes
+        The number of classes, so that a class never predicted still gets a row
+        and a column.
+
+    Returns
+    -------
+    numpy.ndarray
+        An ``(n_classes, n_classes)`` array of counts; the diagonal counts the
+        correct predictions.
+
+    Raises
+    ------
+    ValueError
+        If the two inputs differ in length or hold an index outside
+        ``0 .. n_classes - 1``.
+    """
+    true_classes = _to_numpy(true_classes).astype(int)
+    predicted_classes = _to_numpy(predicted_classes).astype(int)
+    if true_classes.shape != predicted_classes.shape:
+        raise ValueError(
+            f"Got {true_classes.size} true classes but {predicted_classes.size} predictions."
+        )
+    for values in (true_classes, predicted_classes):
+        if values.size and (values.min() < 0 or values.max() >= n_classes):
+            raise ValueError(
+                f"Class indices must lie in 0 .. {n_classes - 1}, got {values.min()} .. "
+                f"{values.max()}."
+            )
+    counts = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(counts, (true_classes, predicted_classes), 1)
+    return counts
+
+
+def plot_confusion_matrix(
+    true_classes: ArrayLike,
+    predicted_classes: ArrayLike,
+    class_names: Sequence[str],
+    label: str = "class",
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw the confusion matrix as a grid of cells, each showing its count.
+
+    Parameters
+    ----------
+    true_classes, predicted_classes
+        Class indices, one per item, in the same order.
+    class_names
+        The name of each class index, e.g. ``dataset.class_names``.
+    label
+        What the classes are, for the axis labels ("true species", ...).
+    ax
+        Where to draw; a new figure if ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
+    ax = _new_axes_if_none(ax)
+    counts = confusion_matrix(true_classes, predicted_classes, len(class_names))
+    image = ax.imshow(counts, cmap="cividis", vmin=0)
+    ax.figure.colorbar(image, ax=ax, label="items (count)")
+    threshold = counts.max() / 2
+    for row in range(counts.shape[0]):
+        for column in range(counts.shape[1]):
+            # Dark text on light cells, light text on dark ones.
+            colour = "black" if counts[row, column] > threshold else "white"
+            ax.text(column, row, str(counts[row, column]), ha="center", va="center", color=colour)
+    ticks = np.arange(len(class_names))
+    ax.set_xticks(ticks, labels=list(class_names))
+    ax.set_yticks(ticks, labels=list(class_names))
+    ax.set_xlabel(f"predicted {label}")
+    ax.set_ylabel(f"true {label}")
+    return ax
+
+
+def plot_parity(
+    true_values: ArrayLike,
+    predicted_values: ArrayLike,
+    quantity: str = "value",
+    unit: str = "",
+    groups: Sequence[str] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Scatter predicted against true values, with the line where they would be equal.
+
+    Points on the dashed line are perfect predictions; points above it are
+    over-estimates, points below it under-estimates.
+
+    Parameters
+    ----------
+    true_values, predicted_values
+        One number per item, in the same order and the same units.
+    quantity, unit
+        What is predicted and its unit, for the axis labels, e.g.
+        ``"body mass"`` and ``"g"``.
+    groups
+        An optional group name per item (e.g. the species); each group gets its
+        own colour and marker, and a legend entry.
+    ax
+        Where to draw; a new figure if ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
+    ax = _new_axes_if_none(ax)
+    true_values, predicted_values = _to_numpy(true_values), _to_numpy(predicted_values)
+    if groups is None:
+        ax.scatter(true_values, predicted_values, alpha=0.8)
+    else:
+        group_array = np.asarray(groups)
+        for index, group in enumerate(sorted(set(group_array))):
+            chosen = group_array == group
+            ax.scatter(
+                true_values[chosen],
+                predicted_values[chosen],
+                color=plt.get_cmap("tab10")(index),
+                marker=MARKERS[index % len(MARKERS)],
+                alpha=0.8,
+                label=str(group),
+            )
+    low = float(min(true_values.min(), predicted_values.min()))
+    high = float(max(true_values.max(), predicted_values.max()))
+    ax.plot([low, high], [low, high], color="grey", linestyle="--", label="perfect prediction")
+    ax.set_aspect("equal")
+    unit_text = f" ({unit})" if unit else ""
+    ax.set_xlabel(f"true {quantity}{unit_text}")
+    ax.set_ylabel(f"predicted {quantity}{unit_text}")
+    ax.legend()
+    return ax
+
+
+def plot_residual_histogram(
+    true_values: ArrayLike,
+    predicted_values: ArrayLike,
+    quantity: str = "value",
+    unit: str = "",
+    bins: int = 15,
+    ax: Axes | None = None,
+) -> Axes:
+    """Histogram of the residuals, predicted minus true, with a line at zero.
+
+    A histogram centred on zero means no systematic over- or under-estimate;
+    its width is the typical size of an error.
+
+    Parameters
+    ----------
+    true_values, predicted_values
+        One number per item, in the same order and the same units.
+    quantity, unit
+        What is predicted and its unit, for the axis label.
+    bins
+        The number of histogram bars.
+    ax
+        Where to draw; a new figure if ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
+    ax = _new_axes_if_none(ax)
+    residuals = _to_numpy(predicted_values) - _to_numpy(true_values)
+    ax.hist(residuals, bins=bins, color=plt.get_cmap("tab10")(0), edgecolor="white")
+    ax.axvline(0.0, color="black", linestyle="--", label="no error")
+    unit_text = f" ({unit})" if unit else ""
+    ax.set_xlabel(f"residual: predicted − true {quantity}{unit_text}")
+    ax.set_ylabel("items (count)")
+    ax.legend()
+    return ax
