@@ -79,6 +79,7 @@ def plot_confusion_matrix(
     predicted_classes: ArrayLike,
     class_names: Sequence[str],
     label: str = "class",
+    items: str = "items",
     ax: Axes | None = None,
 ) -> Axes:
     """Draw the confusion matrix as a grid of cells, each showing its count.
@@ -91,6 +92,8 @@ def plot_confusion_matrix(
         The name of each class index, e.g. ``dataset.class_names``.
     label
         What the classes are, for the axis labels ("true species", ...).
+    items
+        What is counted, for the colour bar's label ("penguins (count)").
     ax
         Where to draw; a new figure if ``None``.
 
@@ -102,7 +105,7 @@ def plot_confusion_matrix(
     ax = _new_axes_if_none(ax)
     counts = confusion_matrix(true_classes, predicted_classes, len(class_names))
     image = ax.imshow(counts, cmap="cividis", vmin=0)
-    ax.figure.colorbar(image, ax=ax, label="items (count)")
+    ax.figure.colorbar(image, ax=ax, label=f"{items} (count)")
     threshold = counts.max() / 2
     for row in range(counts.shape[0]):
         for column in range(counts.shape[1]):
@@ -181,6 +184,7 @@ def plot_residual_histogram(
     quantity: str = "value",
     unit: str = "",
     bins: int = 15,
+    items: str = "items",
     ax: Axes | None = None,
 ) -> Axes:
     """Histogram of the residuals, predicted minus true, with a line at zero.
@@ -196,6 +200,8 @@ def plot_residual_histogram(
         What is predicted and its unit, for the axis label.
     bins
         The number of histogram bars.
+    items
+        What is counted, for the y-axis label ("penguins (count)").
     ax
         Where to draw; a new figure if ``None``.
 
@@ -210,6 +216,6 @@ def plot_residual_histogram(
     ax.axvline(0.0, color="black", linestyle="--", label="no error")
     unit_text = f" ({unit})" if unit else ""
     ax.set_xlabel(f"residual: predicted − true {quantity}{unit_text}")
-    ax.set_ylabel("items (count)")
+    ax.set_ylabel(f"{items} (count)")
     ax.legend()
     return ax

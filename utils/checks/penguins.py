@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, RandomSampler, SequentialSampler
 
-from utils.checks._core import as_float, check_tensor, fail, passed
+from utils.checks._core import as_float, call_learner_function, check_tensor, fail, passed
 from utils.penguins import PenguinDataset, load_penguin_table, split_rows
 
 _SPLIT_HINT = "build it as PenguinDataset(features, targets, split=...) with the default seed."
@@ -204,6 +204,23 @@ def check_accuracy(accuracy: object, threshold: float = 0.98) -> None:
             "train for more epochs, try another learning rate, or revisit the features.",
         )
     passed(f"validation accuracy {value:.1%} reaches {threshold:.0%}")
+
+
+def check_to_grams(to_grams: object, dataset: PenguinDataset) -> None:
+    """Check that ``to_grams`` turns the dataset's standardised targets back into grams."""
+    grams = call_learner_function("to_grams", to_grams, dataset.y)
+    check_tensor("to_grams(dataset.y)", grams, shape=tuple(dataset.y.shape))
+    assert isinstance(grams, torch.Tensor)
+    expected = torch.tensor(dataset.frame["body_mass_g"].to_numpy(), dtype=grams.dtype)
+    if not torch.allclose(grams[:, 0], expected, atol=0.1):
+        if torch.allclose(grams[:, 0], expected - dataset.target_mean.item(), atol=0.1):
+            hint = "the scale is right but the offset is missing: add the training mean."
+        else:
+            hint = (
+                "undo (value - mean) / std: multiply by the training std first, then add the mean."
+            )
+        fail("to_grams does not give back the body masses in grams.", hint)
+    passed("to_grams turns standardised targets back into grams")
 
 
 def _body_mass(split: str) -> np.ndarray:

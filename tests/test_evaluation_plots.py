@@ -1,0 +1,103 @@
+"""Tests for utils.evaluation_plots, drawn headless."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from utils.evaluation_plots import (
+    confusion_matrix,
+    plot_confusion_matrix,
+    plot_parity,
+    plot_residual_histogram,
+)
+
+CLASS_NAMES = ["Adelie", "Chinstrap", "Gentoo"]
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_confusion_matrix_counts_true_rows_and_predicted_columns():
+    counts = confusion_matrix([0, 0, 1, 2, 2], [0, 1, 1, 2, 0], n_classes=3)
+    assert counts.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 1]]
+
+
+def test_confusion_matrix_keeps_classes_never_seen():
+    assert confusion_matrix([0, 0], [0, 0], n_classes=3).shape == (3, 3)
+
+
+def test_confusion_matrix_accepts_tensors():
+    counts = confusion_matrix(torch.tensor([0, 1]), torch.tensor([1, 1]), n_classes=2)
+    assert counts.tolist() == [[0, 1], [0, 1]]
+
+
+@pytest.mark.parametrize(
+    ("true", "predicted", "message"),
+    [([0, 1], [0], "2 true classes but 1"), ([0, 3], [0, 1], r"0 \.\. 2, got 0 \.\. 3")],
+)
+def test_confusion_matrix_rejects_bad_input(true, predicted, message):
+    with pytest.raises(ValueError, match=message):
+        confusion_matrix(true, predicted, n_classes=3)
+
+
+def test_confusion_matrix_plot_writes_every_count_and_labels_the_axes():
+    ax = plot_confusion_matrix([0, 1, 2, 2], [0, 1, 2, 1], CLASS_NAMES, label="species")
+    texts = sorted(text.get_text() for text in ax.texts)
+    assert texts == sorted(["1", "0", "0", "0", "1", "0", "0", "1", "1"])
+    assert ax.get_xlabel() == "predicted species"
+    assert ax.get_ylabel() == "true species"
+    assert [tick.get_text() for tick in ax.get_xticklabels()] == CLASS_NAMES
+
+
+def test_plots_draw_on_the_axes_they_are_given():
+    _, axes = plt.subplots(1, 3)
+    assert plot_confusion_matrix([0], [0], CLASS_NAMES, ax=axes[0]) is axes[0]
+    assert plot_parity([1.0, 2.0], [1.5, 2.5], ax=axes[1]) is axes[1]
+    assert plot_residual_histogram([1.0, 2.0], [1.5, 2.5], ax=axes[2]) is axes[2]
+
+
+def test_parity_plot_labels_units_and_draws_the_diagonal():
+    ax = plot_parity(np.array([3000.0, 4000.0]), np.array([3100.0, 3900.0]), "body mass", "g")
+    assert ax.get_xlabel() == "true body mass (g)"
+    assert ax.get_ylabel() == "predicted body mass (g)"
+    (diagonal,) = ax.get_lines()
+    x, y = diagonal.get_data()
+    assert np.array_equal(x, y)
+
+
+def test_parity_plot_gives_each_group_its_own_marker():
+    ax = plot_parity(
+        torch.tensor([[1.0], [2.0], [3.0]]),
+        torch.tensor([[1.1], [2.1], [2.9]]),
+        groups=["Adelie", "Gentoo", "Adelie"],
+    )
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == ["Adelie", "Gentoo", "perfect prediction"]
+    markers = {tuple(map(tuple, c.get_paths()[0].vertices.round(3))) for c in ax.collections}
+    assert len(markers) == 2
+
+
+def test_residual_histogram_counts_every_residual():
+    true, predicted = np.zeros(7), np.array([-2.0, -1.0, 0.0, 0.5, 1.0, 1.0, 3.0])
+    ax = plot_residual_histogram(true, predicted, "body mass", "g", bins=4, items="penguins")
+    assert sum(patch.get_height() for patch in ax.patches) == 7
+    assert ax.get_xlabel() == "residual: predicted − true body mass (g)"
+    assert ax.get_ylabel() == "penguins (count)"
+
+
+def test_helpers_leave_showing_to_the_caller(monkeypatch):
+    def refuse_to_show(*args, **kwargs):
+        raise AssertionError("library code must not call plt.show()")
+
+    monkeypatch.setattr(plt, "show", refuse_to_show)
+    plot_confusion_matrix([0, 1], [0, 1], CLASS_NAMES)
+    plot_parity([1.0], [1.0])
+    plot_residual_histogram([1.0], [1.0])
