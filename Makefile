@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test install lint solutions exercises clean
+.PHONY: lab test install lint solutions exercises site clean
 
 install: $(INSTALLED)
 
@@ -41,5 +41,9 @@ solutions: install
 exercises: install
 	$(BIN)/python -m utils.exercises
 
+## Build the course website into _site/ from the README and the solutions' stored outputs.
+site: install
+	$(BIN)/python -m utils.site build _site
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache _site
