@@ -133,6 +133,8 @@ class PenguinDataset(Dataset[tuple[Tensor, Tensor]]):
 
     Attributes
     ----------
+    features, targets : list[str]
+        The chosen columns.
     frame : pandas.DataFrame
         This split's rows of the table, unencoded, for exploring.
     x, y : Tensor
@@ -142,6 +144,8 @@ class PenguinDataset(Dataset[tuple[Tensor, Tensor]]):
     feature_mean, feature_std : Tensor
         Training statistics used to standardise each feature (0 and 1 for
         one-hot columns); :meth:`transform_features` applies them to new rows.
+    categories : dict[str, list[str]]
+        The categories of each categorical column, in encoding order.
     class_names : list[str]
         The categories of a categorical target, in class-index order (empty for
         numeric targets).
