@@ -243,7 +243,7 @@ def _encode(
 
 def _statistics(values: np.ndarray, names: list[str]) -> tuple[Tensor, Tensor]:
     """Return the mean and population std of each column; 0 and 1 for one-hot columns."""
-    one_hot = np.array(["=" in name for name in names])
-    mean = np.where(one_hot, 0.0, values.mean(axis=0))
-    std = np.where(one_hot, 1.0, values.std(axis=0))
+    numeric = np.array([name in NUMERIC_COLUMNS for name in names])
+    mean = np.where(numeric, values.mean(axis=0), 0.0)
+    std = np.where(numeric, values.std(axis=0), 1.0)
     return torch.tensor(mean, dtype=torch.float32), torch.tensor(std, dtype=torch.float32)
