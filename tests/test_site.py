@@ -1,11 +1,13 @@
 """The course website: built from the README and the stored notebooks, with working links.
 
 The site is built once per test session into a temporary folder (``python -m utils.site
-build``), with the stored outputs only: no kernel runs and nothing is fetched.
+build``), with the stored outputs only: no kernel runs, and the build fails if anything
+tries to open a network connection.
 """
 
 import base64
 import json
+import socket
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -81,11 +83,20 @@ def page_for(site: Path, notebook: Path) -> Path:
     return site / notebook.parent.name / f"{notebook.stem}.html"
 
 
+def refuse_network(*args: object, **kwargs: object) -> None:
+    """Stand in for opening a network connection: fail, naming the address."""
+    raise AssertionError(f"the site build tried to reach the network: {args}")
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the website once, into a temporary folder."""
+    """Build the website once, into a temporary folder, with the network refused."""
     pytest.importorskip("mkdocs_jupyter", reason='not installed: pip install -e ".[test]"')
-    return build(tmp_path_factory.mktemp("site") / "_site")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", refuse_network)
+        patch.setattr(socket.socket, "connect_ex", refuse_network)
+        patch.setattr(socket, "getaddrinfo", refuse_network)
+        return build(tmp_path_factory.mktemp("site") / "_site")
 
 
 def test_home_page_is_the_readme(site: Path) -> None:

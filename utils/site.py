@@ -77,7 +77,7 @@ def first_heading(markdown: str) -> str:
     return match.group(1).strip() if match else ""
 
 
-def assemble_docs(docs_dir: Path, root: Path = ROOT) -> dict:
+def assemble_docs(docs_dir: Path, root: Path = ROOT) -> dict[str, object]:
     """Copy the site's pages into ``docs_dir`` and return MkDocs's configuration for them.
 
     The README becomes ``index.md``; the notebooks and every other file the README links
@@ -93,7 +93,7 @@ def assemble_docs(docs_dir: Path, root: Path = ROOT) -> dict:
 
     Returns
     -------
-    dict
+    dict[str, object]
         The MkDocs configuration, without ``docs_dir`` and ``site_dir``.
     """
     readme = (root / "README.md").read_text(encoding="utf-8")
