@@ -103,7 +103,7 @@ def test_targets_lie_in_the_unit_interval_and_the_ellipse_inside_the_image():
 
 def test_target_is_the_ellipse_in_pixels_divided_by_the_size():
     dataset = EllipseDataset(length=3, size=48, seed=2)
-    ellipse, _, _ = dataset.parameters(2)
+    ellipse, _, _ = dataset.ellipse_and_colours(2)
     np.testing.assert_allclose(dataset[2][1].numpy(), ellipse / 48, rtol=1e-6)
 
 
@@ -111,7 +111,7 @@ def test_drawn_pixels_match_the_target_equation_at_pixel_centres():
     dataset = EllipseDataset(length=20, size=40, seed=1)
     for index in range(len(dataset)):
         image, _ = dataset[index]
-        ellipse, ellipse_colour, background_colour = dataset.parameters(index)
+        ellipse, ellipse_colour, background_colour = dataset.ellipse_and_colours(index)
         mask = inside_mask(ellipse, 40)
         expected = np.where(mask, ellipse_colour[:, None, None], background_colour[:, None, None])
         np.testing.assert_array_equal(image.numpy(), expected)
@@ -123,9 +123,9 @@ def test_x_is_the_column_and_y_the_row():
     index = next(
         i
         for i in range(len(dataset))
-        if dataset.parameters(i)[0][2] > 3 * dataset.parameters(i)[0][3]
+        if dataset.ellipse_and_colours(i)[0][2] > 3 * dataset.ellipse_and_colours(i)[0][3]
     )
-    ellipse, ellipse_colour, background_colour = dataset.parameters(index)
+    ellipse, ellipse_colour, background_colour = dataset.ellipse_and_colours(index)
     assert not np.array_equal(ellipse_colour, background_colour)
     inside = (dataset[index][0].numpy() == ellipse_colour[:, None, None]).all(axis=0)
     rows, columns = np.nonzero(inside)
@@ -137,7 +137,7 @@ def test_x_is_the_column_and_y_the_row():
 
 def test_colours_cover_the_whole_range_in_every_channel():
     dataset = EllipseDataset(length=3000, size=8, seed=0)
-    colours = np.array([dataset.parameters(i)[1:] for i in range(len(dataset))])
+    colours = np.array([dataset.ellipse_and_colours(i)[1:] for i in range(len(dataset))])
     for which in range(2):  # ellipse, background
         assert (colours[:, which].min(axis=0) == 0).all()
         assert (colours[:, which].max(axis=0) == 255).all()
@@ -155,7 +155,7 @@ def test_to_targets_undoes_to_pixels(as_tensor):
 
 def test_to_pixels_gives_the_drawn_ellipse():
     dataset = EllipseDataset(length=1, size=64, seed=0)
-    ellipse, _, _ = dataset.parameters(0)
+    ellipse, _, _ = dataset.ellipse_and_colours(0)
     np.testing.assert_allclose(to_pixels(dataset[0][1], 64).numpy(), ellipse, rtol=1e-6)
 
 
@@ -210,7 +210,7 @@ def test_conversions_reject_a_size_that_is_not_positive(function):
 def test_any_size_and_seed_draw_a_visible_ellipse_inside_the_image(size, seed, index):
     dataset = EllipseDataset(length=index + 1, size=size, seed=seed)
     image, target = dataset[index]
-    ellipse, ellipse_colour, background_colour = dataset.parameters(index)
+    ellipse, ellipse_colour, background_colour = dataset.ellipse_and_colours(index)
     x_c, y_c, r_x, r_y = ellipse
     assert 0 <= x_c - r_x
     assert x_c + r_x <= size
@@ -221,3 +221,8 @@ def test_any_size_and_seed_draw_a_visible_ellipse_inside_the_image(size, seed, i
     assert mask.sum() > 0, "a minimum-radius ellipse should cover some pixel centres"
     expected = np.where(mask, ellipse_colour[:, None, None], background_colour[:, None, None])
     np.testing.assert_array_equal(image.numpy(), expected)
+
+
+def test_non_integer_index_raises_type_error():
+    with pytest.raises(TypeError, match="index must be an int, got float"):
+        EllipseDataset(length=4)[1.0]

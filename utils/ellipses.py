@@ -103,8 +103,13 @@ class EllipseDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
     def __len__(self) -> int:
         return self.length
 
-    def parameters(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def ellipse_and_colours(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return item ``index``'s ellipse in pixels and its two colours.
+
+        Parameters
+        ----------
+        index
+            From 0 to ``length - 1``; negative values count from the end.
 
         Returns
         -------
@@ -112,6 +117,13 @@ class EllipseDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             ``(x_c, y_c, r_x, r_y)`` in pixels, float64.
         ellipse_colour, background_colour : numpy.ndarray
             RGB colours, three integers in [0, 255] each.
+
+        Raises
+        ------
+        TypeError
+            If ``index`` is not an integer.
+        IndexError
+            If ``index`` is out of range.
         """
         if isinstance(index, bool) or not isinstance(index, int | np.integer):
             raise TypeError(f"index must be an int, got {type(index).__name__} ({index!r}).")
@@ -130,7 +142,7 @@ class EllipseDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         return np.array([x_c, y_c, r_x, r_y]), ellipse_colour, background_colour
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Return ``(image, target)`` for item ``index``.
+        """Return ``(image, target)`` for item ``index``; errors as in :meth:`ellipse_and_colours`.
 
         Returns
         -------
@@ -140,7 +152,7 @@ class EllipseDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         target : torch.Tensor
             ``float32`` ``(x_c, y_c, r_x, r_y) / size``, each in [0, 1].
         """
-        (x_c, y_c, r_x, r_y), ellipse_colour, background_colour = self.parameters(index)
+        (x_c, y_c, r_x, r_y), ellipse_colour, background_colour = self.ellipse_and_colours(index)
         inside = ((self._x - x_c) / r_x) ** 2 + ((self._y - y_c) / r_y) ** 2 <= 1.0
         image = np.where(
             inside,
