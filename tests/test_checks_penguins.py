@@ -106,10 +106,16 @@ def test_a_dataframe_is_not_a_dataset(species_sets):
 
 
 def test_wrong_target_is_named(mass_sets, species_sets):
-    with pytest.raises(AssertionError, match="target should be the species"):
+    with pytest.raises(AssertionError, match="target should be 'species'"):
         check_classification_datasets(*mass_sets)
-    with pytest.raises(AssertionError, match="target should be the body mass"):
+    with pytest.raises(AssertionError, match="target should be 'body_mass_g'"):
         check_regression_datasets(*species_sets)
+
+
+def test_validation_set_with_other_features_is_caught(species_sets):
+    other = PenguinDataset(["bill_length_mm"], ["species"], split="validation")
+    with pytest.raises(AssertionError, match="other columns"):
+        check_classification_datasets(species_sets[0], other)
 
 
 def test_unshuffled_training_loader_is_caught(species_sets):

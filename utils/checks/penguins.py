@@ -24,44 +24,52 @@ def _expected_lengths() -> dict[str, int]:
     return {name: len(rows) for name, rows in split_rows(load_penguin_table()).items()}
 
 
-def _check_split(name: str, dataset: object, split: str) -> None:
+def _check_split(name: str, dataset: object, split: str) -> PenguinDataset:
+    """Check that ``dataset`` is the ``split`` split of the penguins; return it, typed."""
     if not isinstance(dataset, PenguinDataset):
         fail(f"{name} should be a PenguinDataset, got {type(dataset).__name__}.", _SPLIT_HINT)
+    assert isinstance(dataset, PenguinDataset)  # for type checkers; fail() raised otherwise
     expected = _expected_lengths()[split]
-    if len(dataset) != expected:  # type: ignore[arg-type]
+    if len(dataset) != expected:
         fail(
-            f"{name} holds {len(dataset)} penguins, but the {split} split has {expected}.",  # type: ignore[arg-type]
+            f"{name} holds {len(dataset)} penguins, but the {split} split has {expected}.",
             f"did you pass split={split!r}?",
         )
+    return dataset
+
+
+def _check_pair(
+    train_set: object, validation_set: object, target: str
+) -> tuple[PenguinDataset, PenguinDataset]:
+    """Check both splits, their columns and one item's features; return both, typed."""
+    train = _check_split("train_set", train_set, "train")
+    validation = _check_split("validation_set", validation_set, "validation")
+    if train.targets != [target]:
+        fail(f"The target should be {target!r}, got {train.targets}.")
+    if validation.features != train.features or validation.targets != train.targets:
+        fail(
+            "validation_set uses other columns than train_set.",
+            "build both from the same features and targets lists.",
+        )
+    check_tensor("the features of an item", train[0][0], (len(train.feature_names),), torch.float32)
+    return train, validation
 
 
 def check_classification_datasets(train_set: object, validation_set: object) -> None:
     """Check the two splits and the shape and dtype of one item, for classification."""
-    _check_split("train_set", train_set, "train")
-    _check_split("validation_set", validation_set, "validation")
-    assert isinstance(train_set, PenguinDataset)
-    if train_set.targets != ["species"]:
-        fail(f"The target should be the species, got {train_set.targets}.")
-    x, y = train_set[0]
-    check_tensor("the features of an item", x, shape=(len(train_set.feature_names),))
-    check_tensor("the target of an item", y, shape=(), dtype=torch.int64)
+    train, validation = _check_pair(train_set, validation_set, "species")
+    check_tensor("the target of an item", train[0][1], shape=(), dtype=torch.int64)
     passed(
-        f"{len(train_set)} training and {len(validation_set)} validation penguins, "  # type: ignore[arg-type]
-        f"{len(train_set.feature_names)} features each"
+        f"{len(train)} training and {len(validation)} validation penguins, "
+        f"{len(train.feature_names)} features each"
     )
 
 
 def check_regression_datasets(train_set: object, validation_set: object) -> None:
     """Check the two splits and the shape and dtype of one item, for body-mass regression."""
-    _check_split("train_set", train_set, "train")
-    _check_split("validation_set", validation_set, "validation")
-    assert isinstance(train_set, PenguinDataset)
-    if train_set.targets != ["body_mass_g"]:
-        fail(f"The target should be the body mass, got {train_set.targets}.")
-    x, y = train_set[0]
-    check_tensor("the features of an item", x, shape=(len(train_set.feature_names),))
-    check_tensor("the target of an item", y, shape=(1,), dtype=torch.float32)
-    passed(f"{len(train_set)} training and {len(validation_set)} validation penguins")  # type: ignore[arg-type]
+    train, validation = _check_pair(train_set, validation_set, "body_mass_g")
+    check_tensor("the target of an item", train[0][1], shape=(1,), dtype=torch.float32)
+    passed(f"{len(train)} training and {len(validation)} validation penguins")
 
 
 def check_loaders(train_loader: object, validation_loader: object) -> None:
@@ -145,7 +153,7 @@ def check_loss(loss: object) -> None:
         )
     if not torch.isfinite(loss) or loss.item() < 0:
         fail(f"loss is {loss.item()}, expected a finite, non-negative number.")
-    passed(f"loss is a scalar tensor ({type(loss).__name__} with a grad_fn)")
+    passed("loss is a scalar tensor, connected to the model's parameters")
 
 
 def check_epoch_metrics(metrics: object, names: tuple[str, ...] = ("loss", "accuracy")) -> None:
@@ -164,7 +172,7 @@ def check_epoch_metrics(metrics: object, names: tuple[str, ...] = ("loss", "accu
         if not isinstance(value, float):
             fail(
                 f'metrics["{name}"] should be a Python float, got {type(value).__name__}.',
-                "a tensor keeps its graph alive; convert with .item() before storing it.",
+                "store plain numbers: convert tensors with .item() (which also frees their graph).",
             )
         if not np.isfinite(value) or value < 0:
             fail(f'metrics["{name}"] is {value}, expected a finite, non-negative number.')
