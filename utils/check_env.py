@@ -116,6 +116,18 @@ def check_penguin_data() -> list[Finding]:
     return [Finding(True, f"penguin data: {rows} rows, available offline")]
 
 
+def check_mnist_sample() -> list[Finding]:
+    """Check that the bundled MNIST sample is present and intact, so notebook 03 runs offline."""
+    try:
+        from utils.mnist import REBUILD_COMMAND, read_sample
+
+        images, _ = read_sample()
+    except Exception as error:
+        fix = f"restore data/mnist_sample.npz from git, or rebuild it: {REBUILD_COMMAND}"
+        return [Finding(False, f"MNIST sample cannot be loaded ({error})", fix)]
+    return [Finding(True, f"MNIST sample: {len(images):,} digits, available offline")]
+
+
 def check_widgets_extension() -> list[Finding]:
     """Check that JupyterLab has the ipywidgets extension, for the interactive explorers."""
     command = [sys.executable, "-m", "jupyter", "labextension", "list"]
@@ -143,6 +155,7 @@ CHECKS: list[Callable[[], list[Finding]]] = [
     check_torchvision_operators,
     check_device,
     check_penguin_data,
+    check_mnist_sample,
     check_widgets_extension,
 ]
 
