@@ -154,6 +154,23 @@ def test_auto_falls_back_to_the_sample_offline(
     assert not any(tmp_path.iterdir()), "falling back must not write anything"
 
 
+def test_auto_falls_back_to_the_sample_when_the_download_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def failing_download(self: MNIST) -> None:
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
+
+    monkeypatch.setattr(mnist_module, "_can_reach_any", lambda urls: True)
+    monkeypatch.setattr(MNIST, "download", failing_download)
+    train_set, _ = load_mnist("auto", root=tmp_path)
+    assert isinstance(train_set, MNISTSample)
+    notice = capsys.readouterr().out
+    assert notice.count("\n") == 1
+    assert "getting the full MNIST failed" in notice
+    with pytest.raises(RuntimeError, match="Error downloading"):
+        load_mnist("full", root=tmp_path)
+
+
 def test_full_offline_fails_fast_with_a_clear_message(tmp_path: Path, offline: None) -> None:
     start = time.monotonic()
     with pytest.raises(RuntimeError, match=r"cannot be downloaded.*source='sample'"):

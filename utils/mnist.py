@@ -285,9 +285,17 @@ def load_mnist(
         source = "full" if online else "sample"
         reason = "auto" if online else "auto: the full MNIST is neither on disk nor reachable"
     if source == "full":
-        train, test = _load_full(root, transform, target_transform)
+        try:
+            train, test = _load_full(root, transform, target_transform)
+        except (RuntimeError, OSError) as error:
+            if reason != "auto":
+                raise
+            source, reason = (
+                "sample",
+                f"auto: getting the full MNIST failed ({type(error).__name__})",
+            )
         other = "source='sample' gives the 10,000-digit sample bundled with the course"
-    else:
+    if source == "sample":
         train, test = _load_sample(SAMPLE_FILE, transform, target_transform)
         other = "online, source='full' gives all 70,000 digits"
         if pinned_by:
