@@ -99,8 +99,9 @@ def plot_ellipses(
             )
     ncols = max(1, min(ncols, count))
     nrows = -(-count // ncols)
+    height = 2.4 * nrows + 0.5  # inches, with room for the legend on top
     figure, axes = plt.subplots(
-        nrows, ncols, figsize=(2.4 * ncols, 2.4 * nrows + 0.4), squeeze=False, sharex=True
+        nrows, ncols, figsize=(2.4 * ncols, height), squeeze=False, sharex=True
     )
     for index, ax in enumerate(axes.flat):
         if index >= count:
@@ -122,7 +123,7 @@ def plot_ellipses(
         if name == "true" or predictions is not None
     ]
     figure.legend(handles=handles, loc="upper center", ncols=len(handles), frameon=False)
-    figure.tight_layout(rect=(0, 0, 1, 0.94))
+    figure.tight_layout(rect=(0, 0, 1, 1 - 0.45 / height))
     return figure
 
 
