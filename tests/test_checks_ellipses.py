@@ -214,3 +214,28 @@ def test_headline_refuses_errors_above_the_limit(centre, radii, message):
 def test_headline_reports_divergence():
     with pytest.raises(AssertionError, match="diverged"):
         check.check_headline(float("nan"), 0.5)
+
+
+# ---- every check --------------------------------------------------------------------------
+
+
+class ForgetsToReturn(nn.Module):
+    def forward(self, inputs):
+        inputs + 1  # computed, but never returned
+
+
+@pytest.mark.parametrize(
+    ("run_check", "name"),
+    [
+        (lambda: check.check_preprocess(lambda images: None), "preprocess"),
+        (lambda: check.check_moments_baseline(lambda images: None), "moments_baseline"),
+        (lambda: check.check_model(ForgetsToReturn()), "forward"),
+        (lambda: check.check_evaluate(lambda model, loader, device: None), "evaluate"),
+    ],
+    ids=["preprocess", "moments_baseline", "model", "evaluate"],
+)
+def test_a_missing_return_is_named(run_check, name):
+    with pytest.raises(
+        AssertionError, match=rf"{name}.*returned None.*\nHint: did you forget the return"
+    ):
+        run_check()
