@@ -101,3 +101,11 @@ def test_helpers_leave_showing_to_the_caller(monkeypatch):
     plot_confusion_matrix([0, 1], [0, 1], CLASS_NAMES)
     plot_parity([1.0], [1.0])
     plot_residual_histogram([1.0], [1.0])
+
+
+def test_log_colour_confusion_matrix_shades_by_log_count_and_leaves_zeros_blank():
+    ax = plot_confusion_matrix([0, 0, 0, 1], [0, 0, 0, 2], CLASS_NAMES, log_colour=True)
+    assert sorted(text.get_text() for text in ax.texts) == ["1", "3"]
+    shades = ax.images[0].get_array()
+    assert shades[0, 0] == pytest.approx(np.log1p(3))
+    assert "log(1 + " in ax.figure.axes[-1].get_ylabel()

@@ -21,14 +21,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse
 
+from utils.plotting import to_numpy
+
 _EDGE = [patheffects.withStroke(linewidth=3.5, foreground="black")]
 _LINE_STYLES = {"true": "-", "predicted": "--"}
-
-
-def _as_numpy(values: torch.Tensor | np.ndarray) -> np.ndarray:
-    if isinstance(values, torch.Tensor):
-        return values.detach().cpu().numpy()
-    return np.asarray(values)
 
 
 def draw_outline(ax: Axes, ellipse: Sequence[float] | np.ndarray, linestyle: str = "-") -> None:
@@ -50,7 +46,7 @@ def draw_outline(ax: Axes, ellipse: Sequence[float] | np.ndarray, linestyle: str
 
 def show_image(ax: Axes, image: torch.Tensor | np.ndarray) -> None:
     """Show a ``(3, size, size)`` image on ``ax`` in the coordinates of :mod:`utils.ellipses`."""
-    pixels = _as_numpy(image)
+    pixels = to_numpy(image)
     size = pixels.shape[-1]
     rgb = np.moveaxis(pixels, 0, -1)
     if not np.issubdtype(rgb.dtype, np.integer):
@@ -87,12 +83,12 @@ def plot_ellipses(
     matplotlib.figure.Figure
         The figure, one panel per image, axes in pixels.
     """
-    images, ellipses = _as_numpy(images), _as_numpy(ellipses)
+    images, ellipses = to_numpy(images), to_numpy(ellipses)
     count = len(images)
     if len(ellipses) != count:
         raise ValueError(f"got {count} images but {len(ellipses)} ellipses; give one per image.")
     if predictions is not None:
-        predictions = _as_numpy(predictions)
+        predictions = to_numpy(predictions)
         if len(predictions) != count:
             raise ValueError(
                 f"got {count} images but {len(predictions)} predictions; give one per image."
@@ -152,12 +148,12 @@ def plot_error_against_contrast(
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
-    contrast = _as_numpy(contrast)
+    contrast = to_numpy(contrast)
     markers = "o^sDv"
     for index, (name, values) in enumerate(errors.items()):
         ax.scatter(
             contrast,
-            _as_numpy(values),
+            to_numpy(values),
             s=12,
             alpha=0.6,
             marker=markers[index % len(markers)],

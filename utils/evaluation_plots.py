@@ -15,21 +15,15 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 
+from utils.plotting import axes_or_new, to_numpy
+
 ArrayLike = np.ndarray | torch.Tensor | Sequence[float]
 MARKERS = "osD^v<>"
 
 
-def _to_numpy(values: ArrayLike) -> np.ndarray:
+def _to_flat_numpy(values: ArrayLike) -> np.ndarray:
     """Return ``values`` (a tensor, array or list) as a flat NumPy array."""
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
-    return np.asarray(values).reshape(-1)
-
-
-def _new_axes_if_none(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
+    return to_numpy(values).reshape(-1)
 
 
 def confusion_matrix(
@@ -57,8 +51,8 @@ def confusion_matrix(
         If the two inputs differ in length or hold an index outside
         ``0 .. n_classes - 1``.
     """
-    true_classes = _to_numpy(true_classes).astype(int)
-    predicted_classes = _to_numpy(predicted_classes).astype(int)
+    true_classes = _to_flat_numpy(true_classes).astype(int)
+    predicted_classes = _to_flat_numpy(predicted_classes).astype(int)
     if true_classes.shape != predicted_classes.shape:
         raise ValueError(
             f"Got {true_classes.size} true classes but {predicted_classes.size} predictions."
@@ -80,6 +74,7 @@ def plot_confusion_matrix(
     class_names: Sequence[str],
     label: str = "class",
     items: str = "items",
+    log_colour: bool = False,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw the confusion matrix as a grid of cells, each showing its count.
@@ -94,6 +89,9 @@ def plot_confusion_matrix(
         What the classes are, for the axis labels ("true species", ...).
     items
         What is counted, for the colour bar's label ("penguins (count)").
+    log_colour
+        Colour the cells by log(1 + count), so that a few mistakes still show
+        beside a diagonal of thousands; empty cells are then left blank.
     ax
         Where to draw; a new figure if ``None``.
 
@@ -102,16 +100,19 @@ def plot_confusion_matrix(
     matplotlib.axes.Axes
         The axes drawn on.
     """
-    ax = _new_axes_if_none(ax)
+    ax = axes_or_new(ax)
     counts = confusion_matrix(true_classes, predicted_classes, len(class_names))
-    image = ax.imshow(counts, cmap="cividis", vmin=0)
-    ax.figure.colorbar(image, ax=ax, label=f"{items} (count)")
-    threshold = counts.max() / 2
-    for row in range(counts.shape[0]):
-        for column in range(counts.shape[1]):
-            # Dark text on light cells, light text on dark ones.
-            colour = "black" if counts[row, column] > threshold else "white"
-            ax.text(column, row, str(counts[row, column]), ha="center", va="center", color=colour)
+    shades = np.log1p(counts) if log_colour else counts
+    image = ax.imshow(shades, cmap="cividis", vmin=0)
+    colour_bar_label = f"log(1 + {items})" if log_colour else f"{items} (count)"
+    ax.figure.colorbar(image, ax=ax, label=colour_bar_label)
+    threshold = shades.max() / 2
+    for (row, column), count in np.ndenumerate(counts):
+        if log_colour and count == 0:
+            continue
+        # Dark text on light cells, light text on dark ones.
+        colour = "black" if shades[row, column] > threshold else "white"
+        ax.text(column, row, str(count), ha="center", va="center", color=colour)
     ticks = np.arange(len(class_names))
     ax.set_xticks(ticks, labels=list(class_names))
     ax.set_yticks(ticks, labels=list(class_names))
@@ -151,8 +152,8 @@ def plot_parity(
     matplotlib.axes.Axes
         The axes drawn on.
     """
-    ax = _new_axes_if_none(ax)
-    true_values, predicted_values = _to_numpy(true_values), _to_numpy(predicted_values)
+    ax = axes_or_new(ax)
+    true_values, predicted_values = _to_flat_numpy(true_values), _to_flat_numpy(predicted_values)
     if groups is None:
         ax.scatter(true_values, predicted_values, alpha=0.8)
     else:
@@ -210,8 +211,8 @@ def plot_residual_histogram(
     matplotlib.axes.Axes
         The axes drawn on.
     """
-    ax = _new_axes_if_none(ax)
-    residuals = _to_numpy(predicted_values) - _to_numpy(true_values)
+    ax = axes_or_new(ax)
+    residuals = _to_flat_numpy(predicted_values) - _to_flat_numpy(true_values)
     ax.hist(residuals, bins=bins, color=plt.get_cmap("tab10")(0), edgecolor="white")
     ax.axvline(0.0, color="black", linestyle="--", label="no error")
     unit_text = f" ({unit})" if unit else ""

@@ -1,4 +1,6 @@
-"""Plots for image classifiers: a grid of digits, the misclassified ones, a confusion matrix.
+"""Plots for image classifiers: a grid of digits, and the misclassified ones.
+
+For the confusion matrix, see :func:`utils.evaluation_plots.plot_confusion_matrix`.
 
 Like ``utils.plotting``, every helper returns what it drew on (a Figure or an
 Axes) and never calls ``plt.show()``: the notebook decides when to show.
@@ -11,16 +13,11 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from utils.plotting import to_numpy
+
 ArrayLike = torch.Tensor | np.ndarray | Sequence[int]
-
-
-def _as_numpy(values: ArrayLike) -> np.ndarray:
-    if isinstance(values, torch.Tensor):
-        return values.detach().cpu().numpy()
-    return np.asarray(values)
 
 
 def plot_digit_grid(
@@ -48,7 +45,7 @@ def plot_digit_grid(
     matplotlib.figure.Figure
         The figure, with one Axes per image.
     """
-    pictures = _as_numpy(images)
+    pictures = to_numpy(images)
     if pictures.ndim == 4:
         pictures = pictures[:, 0]
     if pictures.ndim != 3:
@@ -95,63 +92,13 @@ def plot_misclassified(
     matplotlib.figure.Figure
         The figure; its title says how many were wrong in all.
     """
-    labels, predictions = _as_numpy(labels), _as_numpy(predictions)
+    labels, predictions = to_numpy(labels), to_numpy(predictions)
     wrong = np.flatnonzero(labels != predictions)
     shown = wrong[:max_images]
     titles = [f"{labels[i]} → {predictions[i]}" for i in shown]
-    figure = plot_digit_grid(_as_numpy(images)[shown], titles, ncols=ncols)
+    figure = plot_digit_grid(to_numpy(images)[shown], titles, ncols=ncols)
     figure.suptitle(
         f"{len(wrong)} of {len(labels)} misclassified (true → predicted); showing {len(shown)}",
         y=1.02,
     )
     return figure
-
-
-def plot_confusion_matrix(
-    labels: ArrayLike,
-    predictions: ArrayLike,
-    class_names: Sequence[str] | None = None,
-    ax: Axes | None = None,
-) -> Axes:
-    """Draw the confusion matrix: how often each true class got each prediction.
-
-    Each cell shows its count as a number as well as a colour, so it reads in
-    greyscale too; the diagonal holds the correct predictions.
-
-    Parameters
-    ----------
-    labels, predictions
-        The true and the predicted class indices, length N.
-    class_names
-        Names for the classes; by default their indices.
-    ax
-        Where to draw; a new figure if ``None``.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes drawn on.
-    """
-    labels, predictions = _as_numpy(labels), _as_numpy(predictions)
-    number_of_classes = int(max(labels.max(), predictions.max())) + 1
-    if class_names is not None:
-        number_of_classes = len(class_names)
-    counts = np.zeros((number_of_classes, number_of_classes), dtype=int)
-    np.add.at(counts, (labels, predictions), 1)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 5))
-    # A logarithmic colour scale, so that the few mistakes are visible next to the diagonal.
-    image = ax.imshow(np.log1p(counts), cmap="viridis")
-    threshold = np.log1p(counts).max() / 2
-    for (row, column), count in np.ndenumerate(counts):
-        if count:
-            colour = "black" if np.log1p(count) > threshold else "white"
-            ax.text(column, row, str(count), ha="center", va="center", color=colour, fontsize=8)
-    names = list(class_names) if class_names is not None else list(range(number_of_classes))
-    ax.set_xticks(range(number_of_classes), names)
-    ax.set_yticks(range(number_of_classes), names)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
-    colorbar = ax.figure.colorbar(image, ax=ax)
-    colorbar.set_label("log(1 + number of images)")
-    return ax

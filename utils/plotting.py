@@ -11,13 +11,22 @@ from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from matplotlib.axes import Axes
 
 
-def _new_axes_if_none(ax: Axes | None) -> Axes:
+def axes_or_new(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
+    """Return ``ax``, or the axes of a new figure (of ``figsize`` inches) if it is ``None``."""
     if ax is None:
-        _, ax = plt.subplots()
+        _, ax = plt.subplots(figsize=figsize)
     return ax
+
+
+def to_numpy(values: torch.Tensor | np.ndarray | Sequence[float]) -> np.ndarray:
+    """Return a tensor (on any device), an array or a list as a NumPy array, for plotting."""
+    if isinstance(values, torch.Tensor):
+        return values.detach().cpu().numpy()
+    return np.asarray(values)
 
 
 def plot_data_and_line(
@@ -46,7 +55,7 @@ def plot_data_and_line(
     matplotlib.axes.Axes
         The axes drawn on.
     """
-    ax = _new_axes_if_none(ax)
+    ax = axes_or_new(ax)
     ax.scatter(x, y, color="black", zorder=3, label="data")
     if m is not None and c is not None:
         x_line = np.linspace(min(0.0, float(np.min(x))), float(np.max(x)) + 0.5, 50)
@@ -83,7 +92,7 @@ def plot_training_curves(
     matplotlib.axes.Axes
         The axes drawn on.
     """
-    ax = _new_axes_if_none(ax)
+    ax = axes_or_new(ax)
     markers = "osd^v<>"
     for index, (name, values) in enumerate(curves.items()):
         values = np.asarray(values, dtype=float)
@@ -135,7 +144,7 @@ def plot_loss_landscape(
     matplotlib.axes.Axes
         The axes drawn on.
     """
-    ax = _new_axes_if_none(ax)
+    ax = axes_or_new(ax)
     m_grid, c_grid = np.meshgrid(
         np.linspace(*m_range, resolution), np.linspace(*c_range, resolution)
     )
