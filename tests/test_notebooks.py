@@ -5,6 +5,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from utils.notebook_hygiene import exercise_problems, solution_problems
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
@@ -37,13 +39,7 @@ def test_solution_ends_with_recap(path):
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda path: path.name)
 def test_solution_is_stored_from_one_clean_run(path):
-    code_cells = [cell for cell in read(path).cells if cell.cell_type == "code"]
-    counts = [cell.execution_count for cell in code_cells]
-    assert counts == list(range(1, len(code_cells) + 1)), (
-        f"execution counts {counts}: re-run {path.name} top to bottom (make solutions)"
-    )
-    errors = [o for cell in code_cells for o in cell.outputs if o.output_type == "error"]
-    assert not errors, f"{path.name} was stored with an error output"
+    assert solution_problems(read(path)) == [], f"re-run {path.name} top to bottom (make solutions)"
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda path: path.name)
@@ -53,10 +49,7 @@ def test_notebook_runs_on_the_standard_python_kernel(path):
 
 @pytest.mark.parametrize("path", EXERCISES, ids=lambda path: path.name)
 def test_exercise_is_stored_without_outputs(path):
-    for cell in read(path).cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == []
-            assert cell.execution_count is None
+    assert exercise_problems(read(path)) == []
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=lambda path: path.name)
