@@ -51,7 +51,7 @@ def test_model_with_slope_and_intercept_swapped_fails():
 
 
 def test_model_returning_nothing_fails_clearly():
-    with pytest.raises(AssertionError, match="got NoneType"):
+    with pytest.raises(AssertionError, match=r"model returned None\.\nHint: did you forget"):
         check_model(lambda x, m, c: None)
 
 

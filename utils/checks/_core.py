@@ -45,7 +45,9 @@ def call_learner_function(name: str, function: object, *args: Any) -> Any:
     Raises
     ------
     AssertionError
-        If ``function`` is not callable, or raised an exception when called.
+        If ``function`` is not callable, raised an exception when called, or
+        returned ``None`` (every function a check calls must return its answer;
+        a forgotten ``return`` is the commonest slip).
     """
     if not callable(function):
         fail(
@@ -53,13 +55,16 @@ def call_learner_function(name: str, function: object, *args: Any) -> Any:
             f"pass the function itself, without calling it: {name}, not {name}(...).",
         )
     try:
-        return function(*args)
+        result = function(*args)
     except Exception as error:  # a learner's bug can raise anything
         raise AssertionError(
             f"Calling {name} raised {type(error).__name__}: {error}\n"
             "Hint: run your function on a small example in a cell of its own to see where "
             "it breaks."
         ) from error
+    if result is None:
+        fail(f"{name} returned None.", "did you forget the return statement?")
+    return result
 
 
 def as_float(name: str, value: object) -> float:
