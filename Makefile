@@ -35,15 +35,15 @@ lint: install
 ## For instructors: re-run every solution top to bottom, then regenerate the exercises.
 solutions: install
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace solutions/*.ipynb
-	$(BIN)/python -m utils.exercises
+	$(BIN)/python -m tools.exercises
 
 ## For instructors: regenerate exercises/ from solutions/.
 exercises: install
-	$(BIN)/python -m utils.exercises
+	$(BIN)/python -m tools.exercises
 
 ## Build the course website into _site/ from the README and the solutions' stored outputs.
 site: install
-	$(BIN)/python -m utils.site build _site
+	$(BIN)/python -m tools.site build _site
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache _site

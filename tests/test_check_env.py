@@ -18,6 +18,23 @@ def test_runs_as_a_module_and_passes_here():
         assert expected in result.stdout
 
 
+def test_reports_a_missing_torch_without_crashing():
+    # Simulate a computer without PyTorch: None in sys.modules makes every import of it fail.
+    probe = (
+        "import runpy, sys\n"
+        "sys.modules['torch'] = None\n"
+        "sys.modules['torchvision'] = None\n"
+        "runpy.run_module('utils.check_env', run_name='__main__')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "✗ torch cannot be imported" in result.stdout
+    assert "fix: from the course folder, run: pip install -e ." in result.stdout
+    assert "Traceback" not in result.stderr
+
+
 def test_missing_package_fails_with_a_fix(monkeypatch, capsys):
     monkeypatch.setitem(check_env.REQUIRED_PACKAGES, "no_such_course_package", "no-such")
     monkeypatch.setattr(check_env, "CHECKS", [check_env.check_packages])

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from utils import pick_device
+from utils.devices import pick_device
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from utils.exercises import (
+from tools.exercises import (
     MarkerError,
     exercise_text,
     main,
@@ -131,7 +131,7 @@ def test_check_reports_drift_and_the_command_to_fix_it(tmp_path, capsys):
     assert main([*arguments, "--check"]) == 1
     error_output = capsys.readouterr().err
     assert "01_demo.ipynb" in error_output
-    assert "python -m utils.exercises" in error_output
+    assert "python -m tools.exercises" in error_output
 
 
 def test_command_exits_nonzero_on_bad_markers(tmp_path, capsys):
@@ -150,9 +150,9 @@ def test_there_are_solutions_to_check():
 def test_exercise_is_up_to_date(solution_path):
     exercise_path = ROOT / "exercises" / solution_path.name
     assert exercise_path.exists(), (
-        f"{exercise_path.name} has no exercise; run: python -m utils.exercises"
+        f"{exercise_path.name} has no exercise; run: python -m tools.exercises"
     )
     assert exercise_path.read_text(encoding="utf-8") == exercise_text(solution_path), (
         f"exercises/{solution_path.name} differs from what the generator makes from "
-        f"solutions/{solution_path.name}; run: python -m utils.exercises"
+        f"solutions/{solution_path.name}; run: python -m tools.exercises"
     )

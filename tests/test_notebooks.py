@@ -5,7 +5,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from utils.notebook_hygiene import exercise_problems, solution_problems
+from tools.hygiene import exercise_problems, solution_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))

@@ -31,8 +31,8 @@ def test_ruff_hook_covers_python_and_notebooks(hook_id: str):
 @pytest.mark.parametrize(
     ("hook_id", "command"),
     [
-        ("exercises-generated", "python -m utils.exercises --check"),
-        ("notebook-outputs", "python -m utils.notebook_hygiene"),
+        ("exercises-generated", "python -m tools.exercises --check"),
+        ("notebook-outputs", "python -m tools.hygiene"),
     ],
 )
 def test_notebook_hook_runs_the_course_check(hook_id: str, command: str):

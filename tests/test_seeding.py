@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from utils import seed_everything
+from utils.seeding import seed_everything
 
 
 def draw_from_every_generator() -> tuple[float, float, float]:

@@ -1,6 +1,6 @@
 """The course website: built from the README and the stored notebooks, with working links.
 
-The site is built once per test session into a temporary folder (``python -m utils.site
+The site is built once per test session into a temporary folder (``python -m tools.site
 build``), with the stored outputs only: no kernel runs, and the build fails if anything
 tries to open a network connection.
 """
@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from utils.site import build, linked_files
+from tools.site import build, linked_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))

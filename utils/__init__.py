@@ -1,24 +1,19 @@
-"""Helpers for the Practical ML with PyTorch course: devices, seeding, data sets, plots, checks.
+"""Helpers for the Practical ML with PyTorch course, one small module per job.
 
-The notebooks import what they need from the module that defines it, for example
-``from utils.penguins import PenguinDataset``, so you can see where to read the
-code; the most used names are also available from here::
+Notebooks import each name from the module that defines it, so you always know where to
+read the code::
 
-    from utils import pick_device, seed_everything
+    from utils.seeding import seed_everything
+    from utils.penguins import PenguinDataset
+
+- ``utils.devices``, ``utils.seeding``: pick a device, seed every random generator;
+- ``utils.penguins``, ``utils.mnist``, ``utils.ellipses``: the course's data sets;
+- ``utils.augmentation``: random rotations and shifts of image batches;
+- ``utils.models``: model code shared between notebooks, and ``summarize`` for a model;
+- ``utils.plots``: every plot of the course, one module per kind of figure;
+- ``utils.checks``: the exercises' self-checks, one module per notebook;
+- ``utils.check_env``: ``python -m utils.check_env`` checks this computer before a workshop.
+
+This file imports nothing, so that ``python -m utils.check_env`` can still run (and say
+what is missing) on a computer where PyTorch is not installed yet.
 """
-
-from utils.devices import pick_device
-from utils.ellipses import EllipseDataset, to_pixels, to_targets
-from utils.mnist import load_mnist
-from utils.penguins import PenguinDataset
-from utils.seeding import seed_everything
-
-__all__ = [
-    "EllipseDataset",
-    "PenguinDataset",
-    "load_mnist",
-    "pick_device",
-    "seed_everything",
-    "to_pixels",
-    "to_targets",
-]

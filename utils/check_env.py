@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 MINIMUM_PYTHON = (3, 10)
 WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
-INSTALL_FIX = 'from the course folder, run: pip install -e ".[test]"  (or: make lab)'
+INSTALL_FIX = "from the course folder, run: pip install -e .  (or: make lab)"
 
 # Import name -> distribution name, for every package the notebooks import.
 REQUIRED_PACKAGES = {
@@ -119,11 +119,11 @@ def check_penguin_data() -> list[Finding]:
 def check_mnist_sample() -> list[Finding]:
     """Check that the bundled MNIST sample is present and intact, so notebook 03 runs offline."""
     try:
-        from utils.mnist import REBUILD_COMMAND, read_sample
+        from utils.mnist import read_sample
 
         images, _ = read_sample()
     except Exception as error:
-        fix = f"restore data/mnist_sample.npz from git, or rebuild it: {REBUILD_COMMAND}"
+        fix = "restore data/mnist_sample.npz from git, or: python data/build_mnist_sample.py"
         return [Finding(False, f"MNIST sample cannot be loaded ({error})", fix)]
     return [Finding(True, f"MNIST sample: {len(images):,} digits, available offline")]
 

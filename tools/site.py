@@ -5,7 +5,7 @@ the build needs no kernel and no network. MkDocs with ``mkdocs-jupyter`` does th
 this module gathers the pages into a temporary ``docs`` folder and writes MkDocs's
 configuration, so the repository keeps its layout and no build files land in it::
 
-    python -m utils.site build _site      # or: make site
+    python -m tools.site build _site      # or: make site
 
 Open ``_site/index.html`` in a browser; the links work from the file system too.
 """
@@ -164,8 +164,8 @@ def build(site_dir: Path, root: Path = ROOT) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Command line: ``python -m utils.site build OUTPUT_DIR``."""
-    parser = argparse.ArgumentParser(prog="python -m utils.site", description=__doc__)
+    """Command line: ``python -m tools.site build OUTPUT_DIR``."""
+    parser = argparse.ArgumentParser(prog="python -m tools.site", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     build_parser = commands.add_parser("build", help="build the website into OUTPUT_DIR")
     build_parser.add_argument("output_dir", type=Path, metavar="OUTPUT_DIR")

@@ -1,19 +1,22 @@
 """Open the course on Google Colab and Binder, from one setting: the repository's URL.
 
 The URL is stated once, in ``pyproject.toml`` under ``[project.urls] Repository``.
-From it this module builds the set-up cell that every notebook carries (it
+From it this module writes the set-up cell that every notebook carries (it
 installs the course when the notebook runs on Colab, and does nothing
 elsewhere) and the "Open in Colab" and Binder links of the README.
 
 After changing the URL (for example in a fork), run from the repository root::
 
-    python -m utils.colab      # rewrite the set-up cell in every solution notebook
-    python -m utils.exercises  # and carry it into the exercises
+    python -m tools.links      # rewrite the set-up cells and the README's links
+    python -m tools.exercises  # and carry the set-up cell into the exercises
+
+``python -m tools.links --check`` only reports (exit status 1) what is out of date.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -26,6 +29,7 @@ else:  # Python 3.10
     import tomli as tomllib
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+README = REPOSITORY_ROOT / "README.md"
 SETUP_CELL_ID = "colab-setup"
 BRANCH = "main"
 
@@ -84,6 +88,19 @@ def binder_link(url: str) -> str:
     return f"https://mybinder.org/v2/gh/{owner_and_name}/{BRANCH}?urlpath=lab"
 
 
+# Any Colab or Binder link to a GitHub repository, whatever repository it names.
+_COLAB_PREFIX = re.compile(
+    r"https://colab\.research\.google\.com/github/[\w.-]+/[\w.-]+/blob/[\w.-]+/"
+)
+_BINDER_LINK = re.compile(r"https://mybinder\.org/v2/gh/[\w.-]+/[\w.-]+/[\w.-]+\?urlpath=lab")
+
+
+def with_readme_links(readme: str, url: str) -> str:
+    """Return ``readme`` with every Colab and Binder link pointing at the repository ``url``."""
+    readme = _COLAB_PREFIX.sub(colab_link(url, ""), readme)
+    return _BINDER_LINK.sub(binder_link(url), readme)
+
+
 def with_setup_cell(notebook: nbformat.NotebookNode, url: str) -> nbformat.NotebookNode:
     """Put the set-up cell right after the notebook's opening cell (replacing an old one)."""
     cells = [cell for cell in notebook.cells if cell.get("id") != SETUP_CELL_ID]
@@ -97,19 +114,35 @@ def with_setup_cell(notebook: nbformat.NotebookNode, url: str) -> nbformat.Noteb
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Rewrite the set-up cell of every solution notebook; returns the exit status."""
-    parser = argparse.ArgumentParser(description="Stamp the Colab set-up cell into notebooks.")
+    """Rewrite (or with ``--check``, only report) the set-up cells and README links."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.links", description="Stamp the Colab set-up cell and README links."
+    )
     parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--check", action="store_true", help="report, do not write")
     args = parser.parse_args(argv)
     url = repository_url()
+    stale: list[Path] = []
     paths = args.notebooks or sorted((REPOSITORY_ROOT / "solutions").glob("*.ipynb"))
     for path in paths:
         notebook = nbformat.read(path, as_version=4)
         before = nbformat.writes(notebook)
         with_setup_cell(notebook, url)
         if nbformat.writes(notebook) != before:
-            nbformat.write(notebook, path)
-            print(f"updated {path}; re-run it (make solutions)")
+            stale.append(path)
+            if not args.check:
+                nbformat.write(notebook, path)
+                print(f"updated {path}; re-run it (make solutions)")
+    readme = README.read_text(encoding="utf-8")
+    if with_readme_links(readme, url) != readme:
+        stale.append(README)
+        if not args.check:
+            README.write_text(with_readme_links(readme, url), encoding="utf-8")
+            print(f"updated the links in {README.name}")
+    if args.check and stale:
+        for path in stale:
+            print(f"{path} is out of date: run python -m tools.links", file=sys.stderr)
+        return 1
     return 0
 
 

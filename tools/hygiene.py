@@ -1,14 +1,14 @@
 """Check that notebooks are stored as the course needs them.
 
 - Exercises are stored without outputs or execution counts: learners start from a
-  clean notebook (``python -m utils.exercises`` writes them that way).
+  clean notebook (``python -m tools.exercises`` writes them that way).
 - Solutions are stored executed, top to bottom in one clean run, with no errors:
   nbval compares their outputs and the website shows them (``make solutions``).
 
 Run from the repository root; the pre-commit hook passes the staged notebooks::
 
-    python -m utils.notebook_hygiene                  # every notebook
-    python -m utils.notebook_hygiene solutions/00_straight_line_sgd.ipynb
+    python -m tools.hygiene                  # every notebook
+    python -m tools.hygiene solutions/00_straight_line_sgd.ipynb
 
 The exit status is 1 when a notebook breaks a rule, with one line per problem.
 """
@@ -22,7 +22,7 @@ import nbformat
 
 FOLDERS = ("exercises", "solutions")
 FIXES = {
-    "exercises": "regenerate it with: python -m utils.exercises",
+    "exercises": "regenerate it with: python -m tools.exercises",
     "solutions": "re-run it top to bottom with: make solutions",
 }
 

@@ -28,8 +28,8 @@ Whole cells can be marked with a cell tag instead:
 
 Outputs and execution counts are removed. Run from the repository root::
 
-    python -m utils.exercises          # rewrite exercises/ from solutions/
-    python -m utils.exercises --check  # exit 1 if exercises/ is out of date
+    python -m tools.exercises          # rewrite exercises/ from solutions/
+    python -m tools.exercises --check  # exit 1 if exercises/ is out of date
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ DEFAULT_TODO = "your code here"
 SOLUTION_TAG = "solution"
 SOLUTION_ONLY_TAG = "solution-only"
 MARKDOWN_PROMPT = "**Your answer:** *write it here.*"
-REGENERATE_COMMAND = "python -m utils.exercises"
+REGENERATE_COMMAND = "python -m tools.exercises"
 
 
 class MarkerError(ValueError):

@@ -8,12 +8,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from utils.colab import (
+from tools.links import (
     SETUP_CELL_ID,
     binder_link,
     colab_link,
     repository_url,
     setup_cell_source,
+    with_readme_links,
     with_setup_cell,
 )
 
@@ -45,8 +46,8 @@ def test_links_are_built_from_the_url():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: f"{path.parent.name}/{path.name}")
 def test_every_notebook_has_the_current_setup_cell_second(path):
     cells = nbformat.read(path, as_version=4).cells
-    assert cells[1].get("id") == SETUP_CELL_ID, f"run: python -m utils.colab {path}"
-    assert cells[1].source == setup_cell_source(URL), "run: python -m utils.colab"
+    assert cells[1].get("id") == SETUP_CELL_ID, f"run: python -m tools.links {path}"
+    assert cells[1].source == setup_cell_source(URL), "run: python -m tools.links"
 
 
 def test_stamping_twice_changes_nothing():
@@ -97,3 +98,20 @@ def test_every_readme_colab_link_points_to_an_existing_notebook():
 
 def test_readme_has_the_binder_link():
     assert binder_link(URL) in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_links_are_written_by_the_tool():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert with_readme_links(readme, URL) == readme, "run: python -m tools.links"
+
+
+def test_readme_links_follow_a_new_url():
+    old = (
+        "[Colab](https://colab.research.google.com/github/a/b/blob/main/exercises/x.ipynb) "
+        "[Binder](https://mybinder.org/v2/gh/a/b/main?urlpath=lab)"
+    )
+    new = with_readme_links(old, "https://github.com/me/fork")
+    assert new == (
+        "[Colab](https://colab.research.google.com/github/me/fork/blob/main/exercises/x.ipynb) "
+        "[Binder](https://mybinder.org/v2/gh/me/fork/main?urlpath=lab)"
+    )

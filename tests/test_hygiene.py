@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from utils.notebook_hygiene import check, exercise_problems, main, solution_problems
+from tools.hygiene import check, exercise_problems, main, solution_problems
 
 
 def executed_notebook() -> nbformat.NotebookNode:
@@ -86,7 +86,7 @@ def test_check_applies_the_rule_of_each_folder(tmp_path: Path):
     messages = check([exercise, solution])
     assert messages, "an exercise with outputs should be reported"
     assert all(message.startswith(f"{exercise}: ") for message in messages)
-    assert "python -m utils.exercises" in messages[0]
+    assert "python -m tools.exercises" in messages[0]
 
 
 def test_check_ignores_notebooks_outside_the_course_folders(tmp_path: Path):

@@ -1,0 +1,10 @@
+"""Tools for instructors and contributors, run from the repository root as ``python -m tools.X``.
+
+They are kept apart from ``utils`` (the package learners import) and need no PyTorch:
+
+- ``tools.exercises``: generate ``exercises/`` from ``solutions/`` (``--check`` for drift);
+- ``tools.hygiene``: exercises stored without outputs, solutions as one clean run;
+- ``tools.links``: the Colab set-up cell and the README's Colab and Binder links, from the
+  repository URL in ``pyproject.toml``;
+- ``tools.site``: the course website (``make site``).
+"""
