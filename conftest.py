@@ -11,8 +11,3 @@ import os
 # outputs that nbval and the website use. Remove it; plotting code and tests
 # that need a headless backend choose one themselves.
 os.environ.pop("MPLBACKEND", None)
-
-# Pin MNIST to the sample bundled in data/, so that notebooks print the same
-# "MNIST source" line, and reach the same accuracy, online and offline. To run
-# the notebooks on the full MNIST, run them outside pytest (see utils/mnist.py).
-os.environ["MNIST_SOURCE"] = "sample"

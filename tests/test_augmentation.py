@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -74,3 +75,17 @@ def test_keeps_shape_dtype_and_device() -> None:
 def test_rejects_a_single_image_or_integer_pixels(images: torch.Tensor) -> None:
     with pytest.raises(ValueError, match=r"floating-point batch of shape \(N, C, H, W\)"):
         random_rotate_shift(images, 10, 1)
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value"),
+    [("max_degrees", float("nan")), ("max_degrees", -5.0), ("max_shift", float("inf"))],
+)
+def test_bad_amounts_are_refused_by_name(keyword, value):
+    with pytest.raises(ValueError, match=f"{keyword} should be a finite number >= 0, got {value}"):
+        random_rotate_shift(torch.zeros(2, 1, 8, 8), **{keyword: value})
+
+
+def test_a_numpy_array_gets_a_type_error_with_the_fix():
+    with pytest.raises(TypeError, match=r"got ndarray; convert it with torch\.as_tensor"):
+        random_rotate_shift(np.zeros((2, 1, 8, 8), dtype=np.float32), max_degrees=10)

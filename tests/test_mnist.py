@@ -18,7 +18,6 @@ import utils.mnist as mnist_module
 from utils.mnist import (
     CONNECT_TIMEOUT_S,
     SAMPLE_FILE,
-    SOURCE_VARIABLE,
     MNISTSample,
     load_mnist,
     read_sample,
@@ -34,12 +33,6 @@ def write_idx(path: Path, array: np.ndarray) -> None:
     """Write a uint8 array in MNIST's IDX format (magic 0x0000 08 ndim, big-endian sizes)."""
     header = bytes([0, 0, 0x08, array.ndim]) + np.asarray(array.shape, dtype=">i4").tobytes()
     path.write_bytes(header + np.ascontiguousarray(array, dtype=np.uint8).tobytes())
-
-
-@pytest.fixture(autouse=True)
-def no_source_override(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every test without the MNIST_SOURCE pin that conftest.py sets for notebooks."""
-    monkeypatch.delenv(SOURCE_VARIABLE, raising=False)
 
 
 @pytest.fixture
@@ -192,26 +185,19 @@ def test_full_offline_fails_fast_even_when_name_lookup_hangs(
     assert time.monotonic() - start < CONNECT_TIMEOUT_S + 2
 
 
-def test_environment_variable_overrides_the_source(
-    idx_root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_default_source_is_the_bundled_sample_even_online(
+    idx_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv(SOURCE_VARIABLE, "sample")
-    train_set, _ = load_mnist("full", root=idx_root)
+    # idx_root holds a "full" MNIST on disk; the default must still be the quick sample.
+    train_set, test_set = load_mnist(root=idx_root)
     assert isinstance(train_set, MNISTSample)
-    assert f"{SOURCE_VARIABLE}=sample" in capsys.readouterr().out
-    monkeypatch.setenv(SOURCE_VARIABLE, "full")
-    train_set, _ = load_mnist("sample", root=idx_root, verbose=False)
-    assert isinstance(train_set, MNIST)
+    assert (len(train_set), len(test_set)) == (8000, 2000)
+    assert "source='full' gives all 70,000 digits" in capsys.readouterr().out
 
 
-def test_invalid_source_is_rejected_with_the_valid_choices(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_invalid_source_is_rejected_with_the_valid_choices() -> None:
     with pytest.raises(ValueError, match=r"'auto', 'full', 'sample'; got 'smaple'"):
         load_mnist("smaple")
-    monkeypatch.setenv(SOURCE_VARIABLE, "everything")
-    with pytest.raises(ValueError, match=f"{SOURCE_VARIABLE}.*got 'everything'"):
-        load_mnist("sample")
 
 
 def test_transform_and_target_transform_are_applied() -> None:

@@ -199,3 +199,15 @@ def test_transform_features_rejects_unknown_categories_and_missing_columns(class
         dataset.transform_features(row.assign(sex="Male"))
     with pytest.raises(ValueError, match="flipper_length_mm"):
         dataset.transform_features(row.drop(columns="flipper_length_mm"))
+
+
+def test_transform_features_names_the_column_and_row_of_a_missing_measurement(classification):
+    dataset = classification["train"]
+    rows = dataset.frame.iloc[:3].copy()
+    rows.loc[rows.index[1], "bill_depth_mm"] = float("nan")
+    with pytest.raises(ValueError, match=rf"bill_depth_mm in row {rows.index[1]} is nan"):
+        dataset.transform_features(rows)
+    rows = dataset.frame.iloc[:3].copy()
+    rows.loc[rows.index[2], "sex"] = None
+    with pytest.raises(ValueError, match=rf"sex in row {rows.index[2]} is nan"):
+        dataset.transform_features(rows)

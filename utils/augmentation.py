@@ -42,9 +42,25 @@ def random_rotate_shift(
 
     Raises
     ------
+    TypeError
+        If ``images`` is not a tensor (a NumPy array, say).
     ValueError
-        If ``images`` is not a floating-point batch of shape (N, C, H, W).
+        If ``images`` is not a floating-point batch of shape (N, C, H, W), or
+        ``max_degrees`` or ``max_shift`` is negative or not a finite number.
     """
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(
+            f"images should be a torch.Tensor of shape (N, C, H, W), got {type(images).__name__}; "
+            "convert it with torch.as_tensor(images)."
+        )
+    for name, value in (("max_degrees", max_degrees), ("max_shift", max_shift)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise ValueError(f"{name} should be a finite number >= 0, got {value!r}.")
     if images.ndim != 4 or not images.is_floating_point():
         raise ValueError(
             "images should be a floating-point batch of shape (N, C, H, W), got dtype "

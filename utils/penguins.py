@@ -211,11 +211,27 @@ class PenguinDataset(Dataset[tuple[Tensor, Tensor]]):
         Raises
         ------
         ValueError
-            If a feature column is missing, or a categorical value is unknown.
+            If a feature column is missing, a measurement is missing (NaN) or not finite,
+            or a categorical value is unknown. The message names the column and the row.
         """
         missing = [column for column in self.features if column not in rows.columns]
         if missing:
             raise ValueError(f"rows lacks the feature column(s) {missing}; needs {self.features}.")
+        for column in self.features:
+            if column in self.categories:
+                bad = rows[column].isna()
+            else:
+                numbers = pd.to_numeric(rows[column], errors="coerce").to_numpy(dtype=np.float64)
+                bad = pd.Series(~np.isfinite(numbers), index=rows.index)
+            if bad.any():
+                row = bad[bad].index[0]
+                value = rows.at[row, column]
+                value = value.item() if isinstance(value, np.generic) else value
+                row = row.item() if isinstance(row, np.generic) else row
+                raise ValueError(
+                    f"{column} in row {row!r} is {value!r}; every feature needs "
+                    "a finite value (drop or fill incomplete rows first, e.g. rows.dropna())."
+                )
         values, _ = _encode(rows, self.features, self.categories)
         return ((torch.tensor(values) - self.feature_mean) / self.feature_std).float()
 

@@ -1,16 +1,20 @@
-"""Figures for notebook 04: ellipse images with their true and predicted outlines.
+"""Figures of images: a grid of digits, the misclassified ones, ellipses with their outlines.
 
-Outlines are drawn in white over a black edge, so they show on any of the
+For the confusion matrix, see :func:`utils.plots.evaluation.plot_confusion_matrix`.
+
+Ellipse outlines are drawn in white over a black edge, so they show on any of the
 random colours; the true outline is solid and a prediction dashed, so the two
 differ by line style, not by colour alone. Images are drawn with
 ``extent=(0, size, size, 0)``, so outline coordinates follow the convention of
-:mod:`utils.ellipses`. Helpers return the figure or axes and never call
-``plt.show()``.
+:mod:`utils.ellipses`.
+
+Every helper returns what it drew on (a Figure or an
+Axes) and never calls ``plt.show()``: the notebook decides when to show.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,7 +25,94 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse
 
-from utils.plotting import to_numpy
+from utils.plots.common import to_numpy
+
+ArrayLike = torch.Tensor | np.ndarray | Sequence[int]
+
+
+def plot_digit_grid(
+    images: torch.Tensor | np.ndarray,
+    titles: Sequence[str],
+    ncols: int = 8,
+    size: float = 1.2,
+) -> Figure:
+    """Draw greyscale images in a grid, each with a title underneath.
+
+    Parameters
+    ----------
+    images
+        Shape (N, H, W) or (N, 1, H, W), any dtype; each image is scaled to its
+        own range, so normalised images look the same as raw ones.
+    titles
+        One short title per image, e.g. its label.
+    ncols
+        Images per row.
+    size
+        Width and height of each image, in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, with one Axes per image.
+    """
+    pictures = to_numpy(images)
+    if pictures.ndim == 4:
+        pictures = pictures[:, 0]
+    if pictures.ndim != 3:
+        raise ValueError(
+            f"images should have shape (N, H, W) or (N, 1, H, W), got {pictures.shape}"
+        )
+    if len(titles) != len(pictures):
+        raise ValueError(f"got {len(pictures)} images but {len(titles)} titles")
+    nrows = max(1, -(-len(pictures) // ncols))
+    figure, axes = plt.subplots(
+        nrows, ncols, figsize=(ncols * size, nrows * (size + 0.3)), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, picture, title in zip(axes.flat, pictures, titles, strict=False):
+        ax.imshow(picture, cmap="gray")
+        ax.set_title(title, fontsize=9, y=-0.28)
+    figure.tight_layout()
+    return figure
+
+
+def plot_misclassified(
+    images: torch.Tensor | np.ndarray,
+    labels: ArrayLike,
+    predictions: ArrayLike,
+    max_images: int = 24,
+    ncols: int = 8,
+) -> Figure:
+    """Show the images whose prediction is wrong, titled "true → predicted".
+
+    Parameters
+    ----------
+    images
+        All evaluated images, shape (N, H, W) or (N, 1, H, W).
+    labels, predictions
+        The true and the predicted class of each image, length N.
+    max_images
+        Show at most this many, the first ones in order.
+    ncols
+        Images per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure; its title says how many were wrong in all.
+    """
+    labels, predictions = to_numpy(labels), to_numpy(predictions)
+    wrong = np.flatnonzero(labels != predictions)
+    shown = wrong[:max_images]
+    titles = [f"{labels[i]} → {predictions[i]}" for i in shown]
+    figure = plot_digit_grid(to_numpy(images)[shown], titles, ncols=ncols)
+    figure.suptitle(
+        f"{len(wrong)} of {len(labels)} misclassified (true → predicted); showing {len(shown)}",
+        y=1.02,
+    )
+    return figure
+
 
 _EDGE = [patheffects.withStroke(linewidth=3.5, foreground="black")]
 _LINE_STYLES = {"true": "-", "predicted": "--"}
@@ -121,48 +212,3 @@ def plot_ellipses(
     figure.legend(handles=handles, loc="upper center", ncols=len(handles), frameon=False)
     figure.tight_layout(rect=(0, 0, 1, 1 - 0.45 / height))
     return figure
-
-
-def plot_error_against_contrast(
-    contrast: torch.Tensor | np.ndarray,
-    errors: Mapping[str, torch.Tensor | np.ndarray],
-    ax: Axes | None = None,
-) -> Axes:
-    """Scatter each image's error against the colour contrast between ellipse and background.
-
-    Parameters
-    ----------
-    contrast
-        One number per image, e.g. the colour distance between ellipse and
-        background in grey levels.
-    errors
-        Name to one error per image (in pixels), e.g. ``{"network": ...}``;
-        each series gets its own marker as well as its own colour.
-    ax
-        Where to draw; a new figure if ``None``.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes drawn on, with logarithmic axes.
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-    contrast = to_numpy(contrast)
-    markers = "o^sDv"
-    for index, (name, values) in enumerate(errors.items()):
-        ax.scatter(
-            contrast,
-            to_numpy(values),
-            s=12,
-            alpha=0.6,
-            marker=markers[index % len(markers)],
-            color=plt.get_cmap("tab10")(index),
-            label=name,
-        )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("colour contrast between ellipse and background (grey levels)")
-    ax.set_ylabel("mean absolute error (px)")
-    ax.legend()
-    return ax

@@ -1,4 +1,4 @@
-"""Tests for utils.ellipse_plots, run headless."""
+"""Tests for the ellipse figures of notebook 04 (utils.plots.images and .evaluation), headless."""
 
 from __future__ import annotations
 
@@ -13,13 +13,9 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
-from utils.ellipse_plots import (
-    draw_outline,
-    plot_ellipses,
-    plot_error_against_contrast,
-    show_image,
-)
 from utils.ellipses import EllipseDataset, to_pixels
+from utils.plots.evaluation import plot_error_against_contrast
+from utils.plots.images import draw_outline, plot_ellipses, show_image
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
-"""Plots that judge a trained model: a confusion matrix, a parity plot, a residual histogram.
+"""Plots that judge a trained model: a confusion matrix, a parity plot, a residual histogram,
+and errors against image contrast.
 
-Like :mod:`utils.plotting`, every helper draws on the ``Axes`` it is given (or a
+Every helper draws on the ``Axes`` it is given (or a
 new one), returns it and never calls ``plt.show()``. Colours come from
 colour-blind-safe palettes, and nothing is told by colour alone: cells carry
 their counts, groups get their own markers.
@@ -8,14 +9,14 @@ their counts, groups get their own markers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.axes import Axes
 
-from utils.plotting import axes_or_new, to_numpy
+from utils.plots.common import axes_or_new, to_numpy
 
 ArrayLike = np.ndarray | torch.Tensor | Sequence[float]
 MARKERS = "osD^v<>"
@@ -218,5 +219,50 @@ def plot_residual_histogram(
     unit_text = f" ({unit})" if unit else ""
     ax.set_xlabel(f"residual: predicted − true {quantity}{unit_text}")
     ax.set_ylabel(f"{items} (count)")
+    ax.legend()
+    return ax
+
+
+def plot_error_against_contrast(
+    contrast: torch.Tensor | np.ndarray,
+    errors: Mapping[str, torch.Tensor | np.ndarray],
+    ax: Axes | None = None,
+) -> Axes:
+    """Scatter each image's error against the colour contrast between ellipse and background.
+
+    Parameters
+    ----------
+    contrast
+        One number per image, e.g. the colour distance between ellipse and
+        background in grey levels.
+    errors
+        Name to one error per image (in pixels), e.g. ``{"network": ...}``;
+        each series gets its own marker as well as its own colour.
+    ax
+        Where to draw; a new figure if ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on, with logarithmic axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    contrast = to_numpy(contrast)
+    markers = "o^sDv"
+    for index, (name, values) in enumerate(errors.items()):
+        ax.scatter(
+            contrast,
+            to_numpy(values),
+            s=12,
+            alpha=0.6,
+            marker=markers[index % len(markers)],
+            color=plt.get_cmap("tab10")(index),
+            label=name,
+        )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("colour contrast between ellipse and background (grey levels)")
+    ax.set_ylabel("mean absolute error (px)")
     ax.legend()
     return ax

@@ -1,4 +1,4 @@
-"""Tests for utils.evaluation_plots, drawn headless."""
+"""Tests for utils.plots.evaluation, drawn headless."""
 
 import matplotlib
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from utils.evaluation_plots import (
+from utils.plots.evaluation import (
     confusion_matrix,
     plot_confusion_matrix,
     plot_parity,

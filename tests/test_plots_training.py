@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 
-from utils.plotting import plot_data_and_line, plot_loss_landscape, plot_training_curves
+from utils.plots.training import plot_data_and_line, plot_loss_landscape, plot_training_curves
 
 X = np.array([1.0, 2.0, 3.0])
 Y = np.array([2.1, 3.9, 6.2])

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
-from utils.image_plots import plot_digit_grid, plot_misclassified
+from utils.plots.images import plot_digit_grid, plot_misclassified
 
 
 @pytest.fixture(autouse=True)

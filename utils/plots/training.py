@@ -1,4 +1,4 @@
-"""Plotting helpers shared by the notebooks.
+"""Figures of training: data with a fitted line, loss curves, loss landscapes.
 
 Every helper draws on the ``Axes`` it is given (or a new one), returns it, and
 never calls ``plt.show()``: the notebook decides when to show. They use only
@@ -9,24 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
-import torch
 from matplotlib.axes import Axes
 
-
-def axes_or_new(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
-    """Return ``ax``, or the axes of a new figure (of ``figsize`` inches) if it is ``None``."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
-def to_numpy(values: torch.Tensor | np.ndarray | Sequence[float]) -> np.ndarray:
-    """Return a tensor (on any device), an array or a list as a NumPy array, for plotting."""
-    if isinstance(values, torch.Tensor):
-        return values.detach().cpu().numpy()
-    return np.asarray(values)
+from utils.plots.common import axes_or_new
 
 
 def plot_data_and_line(
