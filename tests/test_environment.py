@@ -1,4 +1,4 @@
-"""environment.yml (conda, Binder) must stay in step with pyproject.toml (pip)."""
+"""environment.yml (conda) must stay in step with pyproject.toml (pip), and serve learners."""
 
 import sys
 from pathlib import Path
@@ -34,13 +34,14 @@ def environment_dependencies() -> dict[str, Requirement]:
     return {requirement.name: requirement for requirement in requirements}
 
 
-def test_environment_uses_conda_forge_and_installs_the_course():
+def test_environment_uses_conda_forge_and_installs_the_course_without_test_tools():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     assert environment["channels"] == ["conda-forge"]
     pip_section = next(
         entry["pip"] for entry in environment["dependencies"] if isinstance(entry, dict)
     )
-    assert '-e ".[test]"' in pip_section
+    assert "-e ." in pip_section
+    assert not any("[test]" in spec for spec in pip_section), "learners need no test tools"
 
 
 def test_every_runtime_dependency_is_in_both_with_the_same_lower_bound():
