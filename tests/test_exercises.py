@@ -23,13 +23,87 @@ def test_marked_region_becomes_todo_at_its_indentation():
         "def f(x):\n    # BEGIN SOLUTION: square x\n    y = x * x\n    # END SOLUTION\n    return y"
     )
     assert strip_solution_regions(source) == (
-        "def f(x):\n    # TODO: square x\n    ...\n    return y"
+        "def f(x):\n    # TODO: square x\n    y = ...\n    return y"
     )
 
 
 def test_marker_without_hint_gets_generic_todo():
-    source = "a = 1\n# BEGIN SOLUTION\nb = 2\n# END SOLUTION\nprint(a)"
+    source = "a = 1\n# BEGIN SOLUTION\nprint(a)\n# END SOLUTION\nprint(a)"
     assert strip_solution_regions(source) == "a = 1\n# TODO: your code here\n...\nprint(a)"
+
+
+def placeholder_of(region: str, before: str = "", after: str = "") -> str:
+    """The exercise's replacement of ``region`` (marked at ``before``'s indentation)."""
+    indent = region[: len(region) - len(region.lstrip())]
+    source = f"{before}{indent}# BEGIN SOLUTION: do it\n{region}\n{indent}# END SOLUTION\n{after}"
+    stripped = strip_solution_regions(source)
+    return stripped[len(before) : len(stripped) - len(after)].rstrip("\n")
+
+
+def test_module_level_region_binds_every_assigned_name_one_line_each():
+    region = "x_batch, y_batch = next(iter(loader))\nloss = f(x_batch)\nmodel.eval()"
+    assert placeholder_of(region) == ("# TODO: do it\nx_batch = ...\ny_batch = ...\nloss = ...")
+
+
+def test_module_level_region_binds_defs_classes_imports_and_with_targets():
+    region = (
+        "import math as m\ndef f():\n    inner = 1\nclass Net:\n    pass\n"
+        "with open('x') as handle:\n    text = handle.read()"
+    )
+    assert placeholder_of(region) == (
+        "# TODO: do it\nm = ...\nf = ...\nNet = ...\nhandle = ...\ntext = ..."
+    )
+
+
+def test_indented_region_binds_only_names_used_after_it():
+    region = "    error = y - m * x\n    dL_dm = -2 * mean(x * error)\n    dL_dc = -2 * mean(error)"
+    after = "    return dL_dm, dL_dc\n"
+    assert placeholder_of(region, "def g(x, y, m):\n", after) == (
+        "    # TODO: do it\n    dL_dm = ...\n    dL_dc = ..."
+    )
+
+
+def test_a_name_used_only_as_an_attribute_after_is_not_bound():
+    region = "    x = data.x\n    total = x.sum()"
+    after = "    print(dataset.x, total)\n"
+    assert placeholder_of(region, "if True:\n", after) == "    # TODO: do it\n    total = ..."
+
+
+def test_attribute_targets_are_bound_when_read_after():
+    region = "        first = 16\n        self.features = Conv(first)\n        self.unused = 1"
+    after = "    def forward(self, x):\n        return self.features(x)\n"
+    before = "class Net:\n    def __init__(self):\n"
+    assert placeholder_of(region, before, after) == (
+        "        # TODO: do it\n        self.features = ..."
+    )
+
+
+def test_augmented_assignment_binds_nothing():
+    region = "    total += x\n    count += 1"
+    after = "    print(total, count)\n"
+    assert placeholder_of(region, "for x in data:\n", after) == "    # TODO: do it\n    ..."
+
+
+def test_for_targets_are_bound_only_if_used_after():
+    assert placeholder_of("for item in data:\n    seen = item") == "# TODO: do it\nseen = ..."
+    assert placeholder_of("for item in data:\n    pass", after="print(item)\n") == (
+        "# TODO: do it\nitem = ..."
+    )
+
+
+def test_region_that_returns_ends_with_return_ellipsis():
+    region = "    k = len(kernel)\n    return [x[i : i + k] for i in range(3)]"
+    assert placeholder_of(region, "def f(x, kernel):\n") == "    # TODO: do it\n    return ..."
+
+
+def test_region_that_is_not_python_on_its_own_keeps_the_bare_ellipsis():
+    region = "        1,\n        2,"
+    assert placeholder_of(region, "values = [\n", "]\n") == "        # TODO: do it\n        ..."
+
+
+def test_names_bound_in_nested_blocks_count_but_not_inside_functions():
+    region = "if flag:\n    a = 1\nelse:\n    b = 2\ndef helper():\n    hidden = 3"
+    assert placeholder_of(region) == "# TODO: do it\na = ...\nb = ...\nhelper = ..."
 
 
 def test_several_regions_in_one_cell():
@@ -84,7 +158,7 @@ def test_exercise_strips_outputs_tags_and_widget_state():
     sources = [cell.source for cell in exercise.cells]
     assert sources[0] == "# Title"
     assert "42" not in sources[1]
-    assert sources[2] == "# TODO: your code here\n..."
+    assert sources[2] == "# TODO: your code here\nsecret = ..."
     assert "42" not in sources[3]
     assert "Only in solutions." not in sources
     assert len(exercise.cells) == 4
