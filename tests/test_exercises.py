@@ -9,6 +9,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from tools.exercises import (
     MarkerError,
     exercise_text,
+    leaked_lines,
     main,
     make_exercise,
     strip_solution_regions,
@@ -229,4 +230,83 @@ def test_exercise_is_up_to_date(solution_path):
     assert exercise_path.read_text(encoding="utf-8") == exercise_text(solution_path), (
         f"exercises/{solution_path.name} differs from what the generator makes from "
         f"solutions/{solution_path.name}; run: python -m tools.exercises"
+    )
+
+
+def notebook_of(*sources: str) -> nbformat.NotebookNode:
+    """A notebook of code cells, and markdown cells for sources starting 'markdown:'."""
+    notebook = new_notebook()
+    notebook.cells = [
+        new_markdown_cell(source.removeprefix("markdown:"))
+        if source.startswith("markdown:")
+        else new_code_cell(source)
+        for source in sources
+    ]
+    return notebook
+
+
+ANSWER = "# BEGIN SOLUTION\nloss = torch.mean((y - (m * x + c)) ** 2)\n# END SOLUTION"
+
+
+def test_a_later_cell_repeating_an_answer_is_a_leak():
+    solution = notebook_of("import torch", ANSWER, "loss = torch.mean((y - (m * x + c)) ** 2)")
+    [leak] = leaked_lines(solution)
+    assert (leak.cell, leak.exercise_cell) == (2, 3)
+    assert leak.line == "loss = torch.mean((y - (m * x + c)) ** 2)"
+    assert "cell 2" in str(leak)
+    assert "exercise cell 3" in str(leak)
+
+
+def test_comments_spacing_and_line_breaks_do_not_hide_a_leak():
+    repeated = "loss = torch.mean(\n    (y - (m*x + c)) ** 2  # again\n)"
+    assert len(leaked_lines(notebook_of("import torch", ANSWER, repeated))) == 1
+
+
+def test_a_repeated_answer_with_renamed_variables_is_a_leak_when_long():
+    answer = (
+        "# BEGIN SOLUTION\n"
+        "weights = torch.linalg.lstsq(with_intercept(train_set.x), train_set.y).solution\n"
+        "# END SOLUTION"
+    )
+    renamed = "solution = torch.linalg.lstsq(with_intercept(train.x), train.y).solution"
+    solution = notebook_of("import torch\ndef with_intercept(x): return x", answer, renamed)
+    assert [leak.cell for leak in leaked_lines(solution)] == [2]
+
+
+def test_short_renamed_matches_and_bare_method_calls_are_not_leaks():
+    answer = "# BEGIN SOLUTION\nmae = error(prediction, truth)\nloss.backward()\n# END SOLUTION"
+    later = "other_mae = error(other_prediction, truth)\nloss.backward()"
+    assert leaked_lines(notebook_of("def error(a, b): return a", answer, later)) == []
+
+
+def test_code_in_a_markdown_fence_is_a_leak():
+    fence = "markdown:Hint:\n```python\nloss = torch.mean((y - (m * x + c)) ** 2)\n```"
+    assert [leak.exercise_cell for leak in leaked_lines(notebook_of(ANSWER, fence))] == [2]
+
+
+def test_a_whole_solution_cell_is_an_answer_too():
+    solution = notebook_of("values = compute_the_values(data)", "values = compute_the_values(data)")
+    solution.cells[0].metadata["tags"] = ["solution"]
+    assert [leak.cell for leak in leaked_lines(solution)] == [1]
+
+
+def test_the_exercise_placeholder_is_not_a_leak():
+    assert leaked_lines(notebook_of("import torch", ANSWER, "print(loss)")) == []
+
+
+def test_check_reports_leaks(tmp_path, capsys):
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    leaky = notebook_of("import torch", ANSWER, "loss = torch.mean((y - (m * x + c)) ** 2)")
+    write_notebook(solutions / "03_leaky.ipynb", leaky)
+    arguments = ["--solutions", str(solutions), "--exercises", str(exercises)]
+    assert main(arguments) == 0
+    assert main([*arguments, "--check"]) == 1
+    assert "03_leaky.ipynb, cell 2: 'loss = torch.mean(" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("solution_path", SOLUTIONS, ids=lambda path: path.name)
+def test_exercise_does_not_show_any_answer(solution_path):
+    leaks = leaked_lines(nbformat.read(solution_path, as_version=4), name=solution_path.name)
+    assert not leaks, f"exercises/{solution_path.name} shows solution code:\n" + "\n".join(
+        f"  solution {leak}" for leak in leaks
     )

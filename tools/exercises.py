@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import builtins
 import copy
 import re
 import sys
@@ -294,6 +295,157 @@ def make_exercise(solution: nbformat.NotebookNode, name: str = "notebook") -> nb
     return exercise
 
 
+class Leak(NamedTuple):
+    """A statement of a solution's answer that its exercise still shows."""
+
+    cell: int  # the solution cell (1-based) whose answer leaks
+    line: str  # the leaked statement, as ast.unparse writes it
+    exercise_cell: int  # the exercise cell (1-based) that shows it
+
+    def __str__(self) -> str:
+        return f"cell {self.cell}: {self.line!r} is shown in exercise cell {self.exercise_cell}"
+
+
+# A leaked statement must say something: shorter ones (``return x``, ``i += 1``)
+# appear everywhere and give nothing away.
+MIN_LEAK_LENGTH = 12
+# With its variables renamed, a statement must be longer to count: short ones
+# (``_ = mean_absolute_error(_, _)``) match by chance, not by copying.
+MIN_RENAMED_LEAK_LENGTH = 40
+_FENCED_CODE = re.compile(r"^```(?:python|py)?\s*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+class _RenameVariables(ast.NodeTransformer):
+    """Rename every variable to ``_``, keeping imported, builtin and defined names."""
+
+    def __init__(self, keep: set[str]) -> None:
+        self.keep = keep
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.copy_location(ast.Name("_" if node.id not in self.keep else node.id), node)
+
+
+def _parse(code: str) -> ast.Module | None:
+    try:
+        return ast.parse(textwrap.dedent(code))
+    except SyntaxError:
+        return None
+
+
+def _simple_statements(tree: ast.AST) -> list[ast.stmt]:
+    """Every statement in ``tree`` that holds no other statement (``x = 1``, ``f()``)."""
+    compound = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.AsyncFor)
+    compound += (ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try)
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.stmt) and not isinstance(node, compound)
+    ]
+
+
+def _is_bare_method_call(statement: ast.stmt) -> bool:
+    # `loss.backward()`, `model.eval()`: a step the TODO names, not an answer.
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and not statement.value.args
+        and not statement.value.keywords
+    )
+
+
+def _answer_code(cell: nbformat.NotebookNode) -> list[str]:
+    """The code of ``cell`` that an exercise hides: each solution region, or all of it."""
+    if SOLUTION_TAG in cell.get("metadata", {}).get("tags", []):
+        return [cell.source]
+    regions: list[str] = []
+    region: list[str] | None = None
+    for line in cell.source.splitlines():
+        if BEGIN_PATTERN.match(line):
+            region = []
+        elif END_PATTERN.match(line) and region is not None:
+            regions.append("\n".join(region))
+            region = None
+        elif region is not None:
+            region.append(line)
+    return regions
+
+
+def _defined_names(notebook: nbformat.NotebookNode) -> set[str]:
+    """Builtins, and the names a notebook imports or defines with ``def`` or ``class``."""
+    names = set(dir(builtins))
+    for cell in notebook.cells:
+        tree = _parse(cell.source) if cell.cell_type == "code" else None
+        for node in ast.walk(tree) if tree else ():
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+    return names
+
+
+def leaked_lines(solution: nbformat.NotebookNode, name: str = "notebook") -> list[Leak]:
+    """Return the statements of the solution's answers that its generated exercise still shows.
+
+    The answers are the ``BEGIN SOLUTION`` regions and the code cells tagged
+    ``solution``. Each of their simple statements (an assignment, a call; the
+    lines inside a ``for`` or ``with`` count one by one) leaks if a code cell
+    or a fenced code block in a markdown cell of the exercise holds the same
+    statement. Statements are compared as ``ast`` sees them, so comments,
+    spacing and line breaks do not matter, and with every variable renamed to
+    ``_`` (imported, builtin and ``def``/``class`` names are kept), so a
+    later cell that repeats an answer with other variable names is found too.
+    Short statements (under ``MIN_LEAK_LENGTH`` characters as written, under
+    ``MIN_RENAMED_LEAK_LENGTH`` once renamed) and method calls without
+    arguments (``loss.backward()``) give nothing away and are ignored.
+
+    Parameters
+    ----------
+    solution
+        The solution notebook.
+    name
+        The notebook's name, used in error messages.
+
+    Returns
+    -------
+    list[Leak]
+        One entry per leaked statement, in the order of the solution's cells.
+
+    Raises
+    ------
+    MarkerError
+        If any cell's markers are malformed.
+    """
+    exercise = make_exercise(solution, name)
+    rename = _RenameVariables(_defined_names(solution))
+
+    def keys(statement: ast.stmt) -> tuple[str, str]:
+        return ast.unparse(statement), ast.unparse(rename.visit(copy.deepcopy(statement)))
+
+    shown: dict[str, int] = {}
+    for number, cell in enumerate(exercise.cells, start=1):
+        codes = [cell.source] if cell.cell_type == "code" else _FENCED_CODE.findall(cell.source)
+        for code in codes:
+            tree = _parse(code)
+            for statement in _simple_statements(tree) if tree else ():
+                for key in keys(statement):
+                    shown.setdefault(key, number)
+    leaks = []
+    for number, cell in enumerate(solution.cells, start=1):
+        if cell.cell_type != "code":
+            continue
+        for code in _answer_code(cell):
+            tree = _parse(code)
+            for statement in _simple_statements(tree) if tree else ():
+                if _is_bare_method_call(statement):
+                    continue
+                exact, renamed = keys(statement)
+                if len(exact) >= MIN_LEAK_LENGTH and exact in shown:
+                    leaks.append(Leak(number, exact, shown[exact]))
+                elif len(renamed) >= MIN_RENAMED_LEAK_LENGTH and renamed in shown:
+                    leaks.append(Leak(number, exact, shown[renamed]))
+    return leaks
+
+
 def render(notebook: nbformat.NotebookNode) -> str:
     """Serialise a notebook exactly as this tool writes it to disk."""
     return nbformat.writes(notebook) + "\n"
@@ -319,13 +471,17 @@ def main(argv: list[str] | None = None) -> int:
     if not solution_paths:
         print(f"error: no notebooks found in {args.solutions}/", file=sys.stderr)
         return 1
-    stale = []
+    stale: list[Path] = []
+    leaks: list[str] = []
     for solution_path in solution_paths:
         try:
             text = exercise_text(solution_path)
         except MarkerError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
+        if args.check:
+            solution = nbformat.read(solution_path, as_version=4)
+            leaks.extend(f"{solution_path}, {leak}" for leak in leaked_lines(solution))
         exercise_path = args.exercises / solution_path.name
         if exercise_path.exists() and exercise_path.read_text(encoding="utf-8") == text:
             continue
@@ -334,12 +490,13 @@ def main(argv: list[str] | None = None) -> int:
             exercise_path.parent.mkdir(parents=True, exist_ok=True)
             exercise_path.write_text(text, encoding="utf-8")
             print(f"wrote {exercise_path}")
+    for leak in leaks:
+        print(f"leaked answer: {leak}", file=sys.stderr)
     if args.check and stale:
         for path in stale:
             print(f"out of date: {path}", file=sys.stderr)
         print(f"Regenerate them with: {REGENERATE_COMMAND}", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if args.check and (stale or leaks) else 0
 
 
 if __name__ == "__main__":
