@@ -17,17 +17,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from utils.checks._core import call_learner_function, check_tensor, fail
-
-try:  # TEMPORARY until checks-core is merged
-    from utils.checks._core import require_answer
-except ImportError:
-
-    def require_answer(name: str, value: object) -> None:
-        if value is Ellipsis:
-            fail(f"{name} is still `...`: fill in the TODO above.")
-
-
+from utils.checks._core import call_learner_function, check_tensor, fail, require_answer
 from utils.penguins import PenguinDataset, load_penguin_table, split_rows
 
 Task = Literal["classification", "regression"]
@@ -96,7 +86,8 @@ def check_model(model: object, n_features: int, n_outputs: int) -> nn.Module:
     except Exception as error:  # a learner's model can raise anything
         fail(
             f"model fails on a batch of shape (8, {n_features}): {error}",
-            f"the first Linear layer takes {n_features} inputs.",
+            f"the first Linear layer takes the {n_features} features; each later one takes as "
+            "many inputs as the layer before it has outputs.",
         )
     finally:
         model.train(was_training)
