@@ -110,7 +110,8 @@ MISTAKES = [
     ),
     (
         "accuracy-plotted-as-a-fraction",
-        '{"train": 100 * metrics["train accuracy"], "validation": 100 * metrics["validation accuracy"]}',
+        '{"train": 100 * metrics["train accuracy"], '
+        '"validation": 100 * metrics["validation accuracy"]}',
         '{"train": metrics["train accuracy"], "validation": metrics["validation accuracy"]}',
         "check_accuracy_plot",
         "percent",
@@ -131,7 +132,8 @@ MISTAKES = [
     ),
     (
         "reloaded-without-loading-the-weights",
-        "reloaded.load_state_dict(torch.load(weights_path, map_location=device, weights_only=True))",
+        "reloaded.load_state_dict("
+        "torch.load(weights_path, map_location=device, weights_only=True))",
         "torch.load(weights_path, map_location=device, weights_only=True)",
         "check_reloaded",
         "load the saved weights",

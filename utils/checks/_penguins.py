@@ -379,7 +379,7 @@ def _probe_evaluate(
     if not wrong:
         return
     for description, (slip, hint) in mistakes(untouched, loader).items():
-        if all(_close(metrics[name], slip[name]) for name in wrong):
+        if all(name in slip and _close(metrics[name], slip[name]) for name in wrong):
             fail(f"evaluate's {', '.join(wrong)} {description}.", hint)
     fail(
         f"on a probe problem, evaluate gives {', '.join(f'{n} = {metrics[n]:.4g}' for n in wrong)}"
