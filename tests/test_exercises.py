@@ -145,6 +145,7 @@ def make_solution() -> nbformat.NotebookNode:
     code = new_code_cell("# BEGIN SOLUTION\nanswer = 42\n# END SOLUTION\nprint(answer)")
     code.outputs = [new_output("stream", name="stdout", text="42\n")]
     code.execution_count = 1
+    code.metadata["execution"] = {"iopub.execute_input": "2026-11-26T14:00:00Z"}
     whole = new_code_cell("secret = 1", metadata={"tags": ["solution"]})
     discussion = new_markdown_cell("The answer is 42.", metadata={"tags": ["solution"]})
     dropped = new_markdown_cell("Only in solutions.", metadata={"tags": ["solution-only"]})
@@ -153,7 +154,7 @@ def make_solution() -> nbformat.NotebookNode:
     return notebook
 
 
-def test_exercise_strips_outputs_tags_and_widget_state():
+def test_exercise_strips_outputs_timestamps_tags_and_widget_state():
     solution = make_solution()
     exercise = make_exercise(solution)
     sources = [cell.source for cell in exercise.cells]
@@ -166,6 +167,7 @@ def test_exercise_strips_outputs_tags_and_widget_state():
     code_cells = [cell for cell in exercise.cells if cell.cell_type == "code"]
     assert all(cell.outputs == [] for cell in code_cells)
     assert all(cell.execution_count is None for cell in code_cells)
+    assert all("execution" not in cell.metadata for cell in code_cells)
     assert "widgets" not in exercise.metadata
 
 

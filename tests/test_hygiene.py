@@ -54,6 +54,12 @@ def test_exercise_with_outputs_is_reported_by_cell():
     ]
 
 
+def test_exercise_with_the_solution_run_timestamps_is_reported():
+    notebook = cleared_notebook()
+    notebook.cells[1].metadata["execution"] = {"iopub.execute_input": "2026-11-26T14:00:00Z"}
+    assert exercise_problems(notebook) == ["cell 1 keeps the solution run's timestamps"]
+
+
 def test_solution_from_one_clean_run_passes():
     assert solution_problems(executed_notebook()) == []
 

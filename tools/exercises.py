@@ -48,7 +48,7 @@ Whole cells can be marked with a cell tag instead:
 - ``solution-only``: the cell is left out of the exercise (for example, a
   discussion of results the learner has not produced yet).
 
-Outputs and execution counts are removed. Run from the repository root::
+Outputs, execution counts and the solution run's timestamps are removed. Run from the repository root::
 
     python -m tools.exercises          # rewrite exercises/ from solutions/
     python -m tools.exercises --check  # exit 1 if exercises/ is out of date,
@@ -288,6 +288,8 @@ def make_exercise(solution: nbformat.NotebookNode, name: str = "notebook") -> nb
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+            # nbconvert records when the solution's cell ran; that says nothing to a learner.
+            cell.metadata.pop("execution", None)
         cells.append(cell)
     exercise.cells = cells
     # Widget state saved with the solution's outputs means nothing without them.

@@ -48,6 +48,8 @@ def exercise_problems(notebook: nbformat.NotebookNode) -> list[str]:
             problems.append(f"cell {index} has stored outputs")
         if cell.get("execution_count") is not None:
             problems.append(f"cell {index} has an execution count")
+        if "execution" in cell.get("metadata", {}):
+            problems.append(f"cell {index} keeps the solution run's timestamps")
     return problems
 
 
