@@ -48,7 +48,8 @@ Whole cells can be marked with a cell tag instead:
 - ``solution-only``: the cell is left out of the exercise (for example, a
   discussion of results the learner has not produced yet).
 
-Outputs, execution counts and the solution run's timestamps are removed. Run from the repository root::
+Outputs, execution counts and the solution run's timestamps are removed. Run from the
+repository root::
 
     python -m tools.exercises          # rewrite exercises/ from solutions/
     python -m tools.exercises --check  # exit 1 if exercises/ is out of date,
