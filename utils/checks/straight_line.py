@@ -24,6 +24,7 @@ from utils.checks._core import (
     fail,
     find_factor,
     passed,
+    require_answer,
 )
 
 X_DATA = np.array([1.0, 2.0, 3.0])
@@ -138,6 +139,8 @@ def _diagnose_update(
 
 def check_data(x: object, y: object) -> None:
     """Check that ``x`` and ``y`` hold the three data points as float arrays."""
+    require_answer("x", x)
+    require_answer("y", y)
     check_array("x", x, shape=(3,))
     check_array("y", y, shape=(3,))
     if not np.allclose(x, X_DATA) or not np.allclose(y, Y_DATA):  # type: ignore[arg-type]
@@ -297,6 +300,8 @@ def _probe_tensors() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Te
 
 def _autograd_step_error_hint(error: Exception) -> str:
     text = str(error)
+    if "'ellipsis'" in text:
+        return "a name in your step is still `...`: fill in the TODO above."
     if "leaf Variable that requires grad" in text or "in-place operation" in text:
         return (
             "autograd refused to change m or c in place: do the update inside "
@@ -308,7 +313,7 @@ def _autograd_step_error_hint(error: Exception) -> str:
         return "the loss does not depend on m and c: compute it from the tensors passed in."
     if "backward through the graph a second time" in text:
         return "compute a fresh loss at every step before calling backward()."
-    if "numpy" in text.lower() or "ellipsis" in text:
+    if "numpy" in text.lower():
         return _TENSOR_HINT
     return "run your step on small tensors in a cell of its own to see where it breaks."
 
@@ -329,6 +334,11 @@ def check_autograd_step(autograd_step: object) -> None:
         try:
             autograd_step(x, y, m, c, _PROBE_LEARNING_RATE)
         except Exception as error:  # a learner's step can raise anything
+            if "'ellipsis'" in str(error):
+                fail(
+                    "autograd_step still uses a `...`: fill in the TODO above.",
+                    f"Python said {type(error).__name__}: {error}.",
+                )
             fail(
                 f"autograd_step raised {type(error).__name__} on step {step}: {error}",
                 _autograd_step_error_hint(error),
@@ -361,7 +371,8 @@ def check_autograd_step(autograd_step: object) -> None:
 
 
 def _probe_line() -> tuple[torch.nn.Linear, torch.Tensor, torch.Tensor]:
-    line = torch.nn.Linear(1, 1)
+    with torch.random.fork_rng(devices=[]):  # leave the notebook's random numbers alone
+        line = torch.nn.Linear(1, 1)
     with torch.no_grad():
         line.weight.fill_(_PROBE_START[0])
         line.bias.fill_(_PROBE_START[1])
@@ -681,7 +692,7 @@ def check_train_one_epoch(train_one_epoch: object) -> None:
     passed("train_one_epoch steps once per batch and returns the epoch's mean loss")
 
 
-def check_sgd_fit(m: object, c: object, x: object, y: object, tolerance: float = 0.02) -> None:
+def check_sgd_fit(m: object, c: object, x: object, y: object, tolerance: float = 0.1) -> None:
     """Check that a line fitted by mini-batch SGD comes within ``tolerance`` of the best loss.
 
     Mini-batch SGD with a fixed learning rate jitters around the minimum, so it
