@@ -295,7 +295,7 @@ def rebind(m, c, learning_rate):
         (autograd_step_with(subtract, zero=False), "reset to zero"),
         (autograd_step_with(add), r"\+ instead of a −"),
         (autograd_step_with(subtract, no_grad=False), "torch.no_grad"),
-        (autograd_step_with(rebind), "new tensor the caller never sees"),
+        (autograd_step_with(rebind), "makes a new tensor"),
     ],
     ids=["no_zero_grad", "plus", "no_no_grad", "rebinds_instead_of_in_place"],
 )

@@ -123,6 +123,13 @@ def _diagnose_update(
     for (m_value, c_value), hint in candidates:
         if step_is(m_value, c_value):
             return hint
+    # One parameter right, the other with a known slip.
+    close = {"rtol": rtol, "atol": atol}
+    for (m_value, c_value), hint in candidates[1:5]:
+        if np.isclose(new_c, expected[1], **close) and np.isclose(new_m, m_value, **close):
+            return f"c is right, but in m's update {hint}"
+        if np.isclose(new_m, expected[0], **close) and np.isclose(new_c, c_value, **close):
+            return f"m is right, but in c's update {hint}"
     # c stepped with a gradient taken after m had already moved.
     late_grad_c = _autograd_gradients(x, y, expected[0], c)[1]
     if step_is(expected[0], c - learning_rate * late_grad_c):
@@ -313,7 +320,7 @@ def _autograd_step_error_hint(error: Exception) -> str:
         return "the loss does not depend on m and c: compute it from the tensors passed in."
     if "backward through the graph a second time" in text:
         return "compute a fresh loss at every step before calling backward()."
-    if "numpy" in text.lower():
+    if "numpy" in text.lower() or "unexpected keyword argument 'axis'" in text:
         return _TENSOR_HINT
     return "run your step on small tensors in a cell of its own to see where it breaks."
 
@@ -339,10 +346,14 @@ def check_autograd_step(autograd_step: object) -> None:
                     "autograd_step still uses a `...`: fill in the TODO above.",
                     f"Python said {type(error).__name__}: {error}.",
                 )
-            fail(
-                f"autograd_step raised {type(error).__name__} on step {step}: {error}",
-                _autograd_step_error_hint(error),
-            )
+            hint = _autograd_step_error_hint(error)
+            if "NoneType" in str(error) and (m.grad is not None or c.grad is not None):
+                hint = (
+                    "backward() did fill m.grad, but your m is no longer that tensor: "
+                    "`m = m - ...` makes a new tensor (without a gradient) that the caller "
+                    "never sees. Update in place (m -= ...) inside torch.no_grad()."
+                )
+            fail(f"autograd_step raised {type(error).__name__} on step {step}: {error}", hint)
         if not m.requires_grad or not c.requires_grad:
             fail(
                 "after your step, m or c no longer requires gradients.",
