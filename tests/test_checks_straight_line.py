@@ -8,11 +8,17 @@ from utils.checks import as_float, check_tensor
 from utils.checks.straight_line import (
     X_DATA,
     Y_DATA,
+    check_autograd_step,
     check_data,
     check_fit,
+    check_gradient_descent_step,
     check_gradients,
-    check_model,
     check_mse_loss,
+    check_sgd_fit,
+    check_shuffled_batches,
+    check_straight_line,
+    check_train_one_epoch,
+    check_train_step,
 )
 
 
@@ -21,13 +27,65 @@ def right_gradients(x, y, m, c):
     return -2 * np.mean(x * error), -2 * np.mean(error)
 
 
+def right_mse_loss(y_pred, y_true):
+    return ((y_true - y_pred) ** 2).mean()
+
+
+def right_gradient_descent_step(x, y, m, c, learning_rate):
+    dL_dm, dL_dc = right_gradients(x, y, m, c)
+    return m - learning_rate * dL_dm, c - learning_rate * dL_dc
+
+
+def right_autograd_step(x, y, m, c, learning_rate):
+    loss = right_mse_loss(m * x + c, y)
+    loss.backward()
+    with torch.no_grad():
+        m -= learning_rate * m.grad
+        c -= learning_rate * c.grad
+    m.grad.zero_()
+    c.grad.zero_()
+    return loss.item()
+
+
+def right_train_step(model, x, y, loss_function, optimizer):
+    optimizer.zero_grad()
+    loss = loss_function(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def right_shuffled_batches(x, y, batch_size, generator):
+    order = torch.randperm(len(x), generator=generator)
+    return [
+        (x[order[start : start + batch_size]], y[order[start : start + batch_size]])
+        for start in range(0, len(x), batch_size)
+    ]
+
+
+def right_train_one_epoch(model, loader, loss_function, optimizer, device):
+    total_loss, num_samples = 0.0, 0
+    for x_batch, y_batch in loader:
+        x_batch, y_batch = x_batch.to(device), y_batch.to(device)
+        total_loss += right_train_step(model, x_batch, y_batch, loss_function, optimizer) * len(
+            x_batch
+        )
+        num_samples += len(x_batch)
+    return total_loss / num_samples
+
+
 def test_right_answers_pass_and_say_so(capsys):
     check_data(X_DATA.copy(), Y_DATA.copy())
-    check_model(lambda x, m, c: m * x + c)
-    check_mse_loss(lambda y_pred, y_true: np.mean((y_true - y_pred) ** 2))
+    check_straight_line(lambda x, m, c: m * x + c)
+    check_mse_loss(right_mse_loss)
     check_gradients(right_gradients)
+    check_gradient_descent_step(right_gradient_descent_step)
+    check_autograd_step(right_autograd_step)
+    check_train_step(right_train_step)
+    check_shuffled_batches(right_shuffled_batches)
+    check_train_one_epoch(right_train_one_epoch)
     check_fit(2.05, -1 / 30)
-    assert capsys.readouterr().out.count("✓") == 5
+    assert capsys.readouterr().out.count("✓") == 10
 
 
 def test_data_as_list_gets_a_type_hint():
@@ -47,12 +105,14 @@ def test_integer_data_gets_a_dtype_hint():
 
 def test_model_with_slope_and_intercept_swapped_fails():
     with pytest.raises(AssertionError, match="wrong values"):
-        check_model(lambda x, m, c: c * x + m)
+        check_straight_line(lambda x, m, c: c * x + m)
 
 
 def test_model_returning_nothing_fails_clearly():
-    with pytest.raises(AssertionError, match=r"model returned None\.\nHint: did you forget"):
-        check_model(lambda x, m, c: None)
+    with pytest.raises(
+        AssertionError, match=r"straight_line returned None\.\nHint: did you forget"
+    ):
+        check_straight_line(lambda x, m, c: None)
 
 
 def test_sum_instead_of_mean_is_named():
@@ -105,7 +165,7 @@ def test_unconverged_fit_gives_the_remaining_gradient_not_the_answer():
 
 
 def test_diverged_fit_suggests_a_smaller_learning_rate():
-    with pytest.raises(AssertionError, match="smaller learning rate"):
+    with pytest.raises(AssertionError, match="learning rate is too large"):
         check_fit(float("inf"), float("nan"))
 
 
@@ -127,3 +187,254 @@ def test_check_tensor_messages_name_the_problem():
         check_tensor("images", torch.zeros(2, 3), shape=(3, 2))
     with pytest.raises(AssertionError, match=r"dtype torch\.int64, expected torch\.float32"):
         check_tensor("images", torch.zeros(2, dtype=torch.int64), dtype=torch.float32)
+
+
+@pytest.mark.parametrize(
+    ("wrong_loss", "hint"),
+    [
+        (lambda y_pred, y_true: np.mean((y_true - y_pred) ** 2), "np.mean"),
+        (lambda y_pred, y_true: float(((y_true - y_pred) ** 2).mean()), "without .item()"),
+        (lambda y_pred, y_true: ((y_true - y_pred) ** 2).mean() ** 0.5, "root"),
+        (lambda y_pred, y_true: abs(y_true - y_pred).mean(), "mean absolute error"),
+    ],
+    ids=["np_mean_fails_on_tensors", "float_loses_the_graph", "root_mse", "absolute_error"],
+)
+def test_each_loss_slip_gets_its_hint(wrong_loss, hint):
+    with pytest.raises(AssertionError, match=hint):
+        check_mse_loss(wrong_loss)
+
+
+def step_with(update):
+    """A gradient-descent step whose update of (m, c) is ``update(m, c, lr, dL_dm, dL_dc)``."""
+
+    def step(x, y, m, c, learning_rate):
+        return update(m, c, learning_rate, *right_gradients(x, y, m, c))
+
+    return step
+
+
+def sequential_step(x, y, m, c, learning_rate):
+    m = m - learning_rate * right_gradients(x, y, m, c)[0]
+    c = c - learning_rate * right_gradients(x, y, m, c)[1]
+    return m, c
+
+
+@pytest.mark.parametrize(
+    ("wrong_step", "hint"),
+    [
+        (step_with(lambda m, c, lr, gm, gc: (m + lr * gm, c + lr * gc)), r"\+ instead of a −"),
+        (step_with(lambda m, c, lr, gm, gc: (m - gm, c - gc)), "learning rate is missing"),
+        (step_with(lambda m, c, lr, gm, gc: (m - gm / lr, c - gc / lr)), "divided"),
+        (step_with(lambda m, c, lr, gm, gc: (-m * lr * gm, -c * lr * gc)), "product"),
+        (step_with(lambda m, c, lr, gm, gc: (m - lr * gc, c - lr * gm)), "swapped"),
+        (step_with(lambda m, c, lr, gm, gc: (m, c)), "did not change"),
+        (step_with(lambda m, c, lr, gm, gc: (m - lr * gm, c)), "c is not"),
+        (sequential_step, "after m had already moved"),
+        (
+            lambda x, y, m, c, lr: right_gradient_descent_step(X_DATA, Y_DATA, m, c, lr),
+            "notebook's x and y",
+        ),
+    ],
+    ids=[
+        "plus",
+        "no_rate",
+        "divided",
+        "product",
+        "swapped",
+        "unchanged",
+        "c_only",
+        "stale",
+        "globals",
+    ],
+)
+def test_each_update_slip_gets_its_hint(wrong_step, hint):
+    with pytest.raises(AssertionError, match=hint):
+        check_gradient_descent_step(wrong_step)
+
+
+def test_step_left_as_ellipsis_asks_to_fill_in_the_todo():
+    with pytest.raises(AssertionError, match="fill in the TODO"):
+        check_gradient_descent_step(lambda x, y, m, c, lr: (..., ...))
+
+
+def autograd_step_with(update, zero=True, no_grad=True):
+    def step(x, y, m, c, learning_rate):
+        loss = right_mse_loss(m * x + c, y)
+        loss.backward()
+        if no_grad:
+            with torch.no_grad():
+                update(m, c, learning_rate)
+        else:
+            update(m, c, learning_rate)
+        if zero:
+            m.grad.zero_()
+            c.grad.zero_()
+        return loss.item()
+
+    return step
+
+
+def subtract(m, c, learning_rate):
+    m -= learning_rate * m.grad
+    c -= learning_rate * c.grad
+
+
+def add(m, c, learning_rate):
+    m += learning_rate * m.grad
+    c += learning_rate * c.grad
+
+
+def rebind(m, c, learning_rate):
+    m = m - learning_rate * m.grad
+    c = c - learning_rate * c.grad
+
+
+@pytest.mark.parametrize(
+    ("wrong_step", "hint"),
+    [
+        (autograd_step_with(subtract, zero=False), "reset to zero"),
+        (autograd_step_with(add), r"\+ instead of a −"),
+        (autograd_step_with(subtract, no_grad=False), "torch.no_grad"),
+        (autograd_step_with(rebind), "makes a new tensor"),
+    ],
+    ids=["no_zero_grad", "plus", "no_no_grad", "rebinds_instead_of_in_place"],
+)
+def test_each_autograd_step_slip_gets_its_hint(wrong_step, hint):
+    with pytest.raises(AssertionError, match=hint):
+        check_autograd_step(wrong_step)
+
+
+def train_step_without(*left_out):
+    def step(model, x, y, loss_function, optimizer):
+        if "zero_grad" not in left_out:
+            optimizer.zero_grad()
+        loss = loss_function(model(x), y)
+        if "backward" not in left_out:
+            loss.backward()
+        if "zero_grad_late" in left_out:
+            optimizer.zero_grad()
+        if "step" not in left_out:
+            optimizer.step()
+        return loss.item()
+
+    return step
+
+
+@pytest.mark.parametrize(
+    ("wrong_step", "hint"),
+    [
+        (train_step_without("zero_grad"), "zero_grad"),
+        (train_step_without("step"), r"call optimizer\.step\(\)"),
+        (train_step_without("backward"), r"loss\.backward\(\)"),
+        (train_step_without("zero_grad_late"), "never between"),
+        (
+            lambda model, x, y, lf, opt: right_train_step(model, x, y, lf, opt) and 0.0,
+            "before the update",
+        ),
+    ],
+    ids=["no_zero_grad", "no_step", "no_backward", "zero_grad_after_backward", "wrong_loss"],
+)
+def test_each_train_step_slip_gets_its_hint(wrong_step, hint):
+    with pytest.raises(AssertionError, match=hint):
+        check_train_step(wrong_step)
+
+
+def batches_from(order_of, drop_last=False, y_order_of=None):
+    def shuffled_batches(x, y, batch_size, generator):
+        order = order_of(len(x), generator)
+        y_order = order if y_order_of is None else y_order_of(len(x), generator)
+        stop = len(x) - batch_size + 1 if drop_last else len(x)
+        return [
+            (x[order[start : start + batch_size]], y[y_order[start : start + batch_size]])
+            for start in range(0, stop, batch_size)
+        ]
+
+    return shuffled_batches
+
+
+@pytest.mark.parametrize(
+    ("wrong_batches", "hint"),
+    [
+        (batches_from(lambda n, g: torch.arange(n)), "not shuffled"),
+        (batches_from(lambda n, g: torch.randperm(n, generator=g), drop_last=True), "smaller"),
+        (batches_from(lambda n, g: torch.randperm(n)), "generator=generator"),
+        (
+            batches_from(
+                lambda n, g: torch.randperm(n, generator=torch.Generator().manual_seed(0))
+            ),
+            "do not re-seed",
+        ),
+        (
+            batches_from(
+                lambda n, g: torch.randperm(n, generator=g),
+                y_order_of=lambda n, g: torch.randperm(n, generator=g),
+            ),
+            "same indices",
+        ),
+        (lambda x, y, batch_size, generator: None, "returned None"),
+    ],
+    ids=["not_shuffled", "last_batch_dropped", "global_rng", "reseeded", "unpaired", "no_return"],
+)
+def test_each_batching_slip_gets_its_hint(wrong_batches, hint):
+    with pytest.raises(AssertionError, match=hint):
+        check_shuffled_batches(wrong_batches)
+
+
+def epoch_returning(mean_of):
+    def train_one_epoch(model, loader, loss_function, optimizer, device):
+        losses, sizes = [], []
+        for x_batch, y_batch in loader:
+            losses.append(right_train_step(model, x_batch, y_batch, loss_function, optimizer))
+            sizes.append(len(x_batch))
+        return mean_of(np.array(losses), np.array(sizes))
+
+    return train_one_epoch
+
+
+def first_batch_only(model, loader, loss_function, optimizer, device):
+    for x_batch, y_batch in loader:
+        return right_train_step(model, x_batch, y_batch, loss_function, optimizer)
+
+
+@pytest.mark.parametrize(
+    ("wrong_epoch", "hint"),
+    [
+        (epoch_returning(lambda losses, sizes: losses.mean()), "mean of the batch losses"),
+        (epoch_returning(lambda losses, sizes: (losses * sizes).sum()), "sum over the samples"),
+        (
+            epoch_returning(lambda losses, sizes: (losses * sizes).sum() / len(losses)),
+            "number of batches",
+        ),
+        (epoch_returning(lambda losses, sizes: losses[-1]), "last batch only"),
+        (first_batch_only, "return inside"),
+    ],
+    ids=["mean_of_batch_means", "sum", "divided_by_batches", "last_batch", "return_in_loop"],
+)
+def test_each_epoch_slip_gets_its_hint(wrong_epoch, hint):
+    with pytest.raises(AssertionError, match=hint):
+        check_train_one_epoch(wrong_epoch)
+
+
+def test_a_sign_flip_that_stays_finite_is_named_as_divergence():
+    with pytest.raises(AssertionError, match=r"\+ instead of −") as failure:
+        check_fit(-2e162, 5e161)
+    assert "more steps" not in str(failure.value)
+
+
+def test_a_growing_loss_curve_is_named_as_divergence():
+    with pytest.raises(AssertionError, match="grew"):
+        check_fit(1.9, 0.2, losses=[19.0, 25.0])
+
+
+def test_sgd_fit_accepts_a_near_optimal_line_and_rejects_a_poor_one(capsys):
+    generator = torch.Generator().manual_seed(0)
+    x = torch.rand(100, 1, generator=generator) * 3
+    y = 2 * x + 1 + 0.5 * torch.randn(100, 1, generator=generator)
+    design = np.column_stack([x.numpy().ravel(), np.ones(100)])
+    (m, c), *_ = np.linalg.lstsq(design, y.numpy().ravel(), rcond=None)
+    check_sgd_fit(m, c, x, y)
+    assert "✓" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="more epochs"):
+        check_sgd_fit(m - 0.3, c, x, y)
+    with pytest.raises(AssertionError, match="diverged"):
+        check_sgd_fit(1e10, c, x, y)

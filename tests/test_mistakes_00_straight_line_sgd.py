@@ -12,52 +12,206 @@ from tests.mistakes import MutationError, catch_mistake
 NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "00_straight_line_sgd.ipynb"
 
 
-def test_sign_flip_in_dl_dm_is_named():
-    error = catch_mistake(
-        NOTEBOOK, "dL_dm = -2 * np.mean", "dL_dm = 2 * np.mean", "check_gradients"
-    )
-    assert "sign is flipped" in error.hint
-
-
-def test_lost_factor_two_in_dl_dc_is_named():
-    error = catch_mistake(
-        NOTEBOOK, "dL_dc = -2 * np.mean(error)", "dL_dc = -np.mean(error)", "check_gradients"
-    )
-    assert "dL/dc" in error.message
-    assert "factor 2" in error.hint
-
-
-def test_sum_instead_of_mean_in_the_loss_is_named():
-    error = catch_mistake(
-        NOTEBOOK,
-        "np.mean((y_true - y_pred) ** 2)",
-        "np.sum((y_true - y_pred) ** 2)",
+# Each case: (old, new, the check that must catch it, words its hint or message must hold).
+STEP = "    m = m - learning_rate * dL_dm\n    c = c - learning_rate * dL_dc\n"
+AUTOGRAD_UPDATE = (
+    "    with torch.no_grad():\n"
+    "        m -= learning_rate * m.grad\n"
+    "        c -= learning_rate * c.grad\n"
+)
+MISTAKES = {
+    "data_points_swapped": ("[2.1, 3.9, 6.2]", "[3.9, 2.1, 6.2]", "check_data", "same order"),
+    "data_left_unfilled": ("x = np.array([1.0, 2.0, 3.0])", "x = ...", "check_data", "TODO"),
+    "slope_and_intercept_swapped": (
+        "return m * x + c",
+        "return c * x + m",
+        "check_straight_line",
+        "slope multiplies x",
+    ),
+    "model_without_return": ("return m * x + c", "m * x + c", "check_straight_line", "return"),
+    "sum_instead_of_mean_in_loss": (
+        "return ((y_true - y_pred) ** 2).mean()",
+        "return ((y_true - y_pred) ** 2).sum()",
         "check_mse_loss",
-    )
-    assert "sum of squared errors" in error.hint
+        "sum of squared errors",
+    ),
+    "np_mean_loss_fails_on_tensors": (
+        "return ((y_true - y_pred) ** 2).mean()",
+        "return np.mean((y_true - y_pred) ** 2)",
+        "check_mse_loss",
+        "np.mean",
+    ),
+    "loss_returned_as_float": (
+        "return ((y_true - y_pred) ** 2).mean()",
+        "return float(((y_true - y_pred) ** 2).mean())",
+        "check_mse_loss",
+        "without .item()",
+    ),
+    "sign_flip_in_dL_dm": (
+        "dL_dm = -2 * np.mean",
+        "dL_dm = 2 * np.mean",
+        "check_gradients",
+        "sign is flipped",
+    ),
+    "lost_factor_two_in_dL_dc": (
+        "dL_dc = -2 * np.mean(error)",
+        "dL_dc = -np.mean(error)",
+        "check_gradients",
+        "factor 2",
+    ),
+    "sum_instead_of_mean_in_gradient": (
+        "dL_dc = -2 * np.mean(error)",
+        "dL_dc = -2 * np.sum(error)",
+        "check_gradients",
+        "divide by n",
+    ),
+    "gradient_left_unfilled": (
+        "dL_dm = -2 * np.mean(x * error)",
+        "dL_dm = ...",
+        "check_gradients",
+        "fill in the TODO above",
+    ),
+    "plus_instead_of_minus_in_step": (
+        STEP,
+        STEP.replace("m - learning", "m + learning").replace("c - learning", "c + learning"),
+        "check_gradient_descent_step",
+        "+ instead of a −",
+    ),
+    "plus_instead_of_minus_in_m_only": (
+        "m = m - learning_rate * dL_dm",
+        "m = m + learning_rate * dL_dm",
+        "check_gradient_descent_step",
+        "in m's update the step went uphill",
+    ),
+    "update_written_as_a_product": (
+        "m = m - learning_rate * dL_dm",
+        "m = -m * learning_rate * dL_dm",
+        "check_gradient_descent_step",
+        "product",
+    ),
+    "learning_rate_left_out": (
+        "c = c - learning_rate * dL_dc",
+        "c = c - dL_dc",
+        "check_gradient_descent_step",
+        "learning rate is missing",
+    ),
+    "gradient_taken_after_m_moved": (
+        "    dL_dm, dL_dc = gradients(x, y, m, c)\n" + STEP,
+        "    m = m - learning_rate * gradients(x, y, m, c)[0]\n"
+        "    c = c - learning_rate * gradients(x, y, m, c)[1]\n",
+        "check_gradient_descent_step",
+        "after m had already moved",
+    ),
+    "learning_rate_too_large": (
+        "learning_rate = 0.1\n",
+        "learning_rate = 0.2\n",
+        "check_fit",
+        "learning rate is too large",
+    ),
+    "autograd_without_zero_grad": (
+        "    m.grad.zero_()\n    c.grad.zero_()\n",
+        "",
+        "check_autograd_step",
+        "reset to zero",
+    ),
+    "autograd_plus_instead_of_minus": (
+        AUTOGRAD_UPDATE,
+        AUTOGRAD_UPDATE.replace("-=", "+="),
+        "check_autograd_step",
+        "+ instead of a −",
+    ),
+    "autograd_update_outside_no_grad": (
+        AUTOGRAD_UPDATE,
+        "    m -= learning_rate * m.grad\n    c -= learning_rate * c.grad\n",
+        "check_autograd_step",
+        "torch.no_grad()",
+    ),
+    "autograd_update_not_in_place": (
+        AUTOGRAD_UPDATE,
+        AUTOGRAD_UPDATE.replace("m -= learning_rate", "m = m - learning_rate").replace(
+            "c -= learning_rate", "c = c - learning_rate"
+        ),
+        "check_autograd_step",
+        "makes a new tensor",
+    ),
+    "autograd_loss_with_np_mean": (
+        "    loss = mse_loss(straight_line(x, m, c), y)\n",
+        "    loss = np.mean((y - straight_line(x, m, c)) ** 2)\n",
+        "check_autograd_step",
+        "np.mean",
+    ),
+    "optimizer_without_zero_grad": (
+        "    optimizer.zero_grad()\n",
+        "",
+        "check_train_step",
+        "zero_grad",
+    ),
+    "optimizer_without_step": ("    optimizer.step()\n", "", "check_train_step", "step()"),
+    "zero_grad_between_backward_and_step": (
+        "    optimizer.zero_grad()\n    loss = loss_function(model(x), y)\n    loss.backward()\n",
+        "    loss = loss_function(model(x), y)\n    loss.backward()\n    optimizer.zero_grad()\n",
+        "check_train_step",
+        "never between",
+    ),
+    "batches_not_shuffled": (
+        "order = torch.randperm(len(x), generator=generator)",
+        "order = torch.arange(len(x))",
+        "check_shuffled_batches",
+        "not shuffled",
+    ),
+    "shuffle_ignores_the_generator": (
+        "order = torch.randperm(len(x), generator=generator)",
+        "order = torch.randperm(len(x))",
+        "check_shuffled_batches",
+        "generator=generator",
+    ),
+    "shuffle_reseeded_every_epoch": (
+        "order = torch.randperm(len(x), generator=generator)",
+        "order = torch.randperm(len(x), generator=torch.Generator().manual_seed(0))",
+        "check_shuffled_batches",
+        "do not re-seed",
+    ),
+    "last_smaller_batch_dropped": (
+        "for start in range(0, len(x), batch_size):",
+        "for start in range(0, len(x) - batch_size + 1, batch_size):",
+        "check_shuffled_batches",
+        "the last batch is smaller",
+    ),
+    "x_and_y_batches_unpaired": (
+        "batches.append((x[indices], y[indices]))",
+        "batches.append((x[indices], y[start : start + batch_size]))",
+        "check_shuffled_batches",
+        "same indices",
+    ),
+    "epoch_mean_of_batch_means": (
+        "* len(x_batch)\n        num_seen += len(x_batch)",
+        "\n        num_seen += 1",
+        "check_train_one_epoch",
+        "mean of the batch losses",
+    ),
+    "epoch_divided_by_number_of_batches": (
+        "        num_seen += len(x_batch)\n",
+        "        num_seen += 1\n",
+        "check_train_one_epoch",
+        "number of batches",
+    ),
+    "epoch_returns_inside_the_loop": (
+        "        num_seen += len(x_batch)\n",
+        "        num_seen += len(x_batch)\n        return total_loss / num_seen\n",
+        "check_train_one_epoch",
+        "return inside",
+    ),
+}
 
 
-def test_slope_and_intercept_swapped_in_the_model_are_caught():
-    error = catch_mistake(NOTEBOOK, "return m * x + c", "return c * x + m", "check_model")
-    assert "wrong values" in error.message
-    assert "slope multiplies x" in error.hint
+@pytest.mark.parametrize(("old", "new", "check", "named"), MISTAKES.values(), ids=MISTAKES)
+def test_mistake_is_named_by_the_check_after_its_todo(old, new, check, named):
+    error = catch_mistake(NOTEBOOK, old, new, check)
+    assert named in str(error), str(error)
 
 
-def test_forgotten_return_in_the_model_is_named():
-    error = catch_mistake(NOTEBOOK, "return m * x + c", "m * x + c", "check_model")
-    assert "forget the return" in error.hint
-
-
-def test_swapped_data_points_are_caught():
-    error = catch_mistake(NOTEBOOK, "[2.1, 3.9, 6.2]", "[3.9, 2.1, 6.2]", "check_data")
-    assert "in the same order" in error.hint
-
-
-def test_an_unfilled_gradient_says_fill_in_the_todo():
-    error = catch_mistake(
-        NOTEBOOK, "dL_dm = -2 * np.mean(x * error)", "dL_dm = ...", "check_gradients"
-    )
-    assert "fill in the TODO above" in error.message
+def test_the_catalogue_holds_at_least_eight_mistakes():
+    assert len(MISTAKES) >= 8
 
 
 # The harness itself.
@@ -79,7 +233,7 @@ def test_a_replacement_that_is_not_in_the_notebook_is_refused():
             NOTEBOOK,
             "return m * x + c",
             "return c * x + m",
-            "check_model",
+            "check_straight_line",
             replace={"num_epochs = 8": "num_epochs = 1"},
         )
 
@@ -100,7 +254,9 @@ def test_another_exception_first_fails_the_test_with_its_traceback():
 
 
 def test_a_mistake_caught_by_another_check_fails_the_test():
-    with pytest.raises(pytest.fail.Exception, match="by check_model, not by check_mse_loss"):
+    with pytest.raises(
+        pytest.fail.Exception, match="by check_straight_line, not by check_mse_loss"
+    ):
         catch_mistake(NOTEBOOK, "return m * x + c", "return c * x + m", "check_mse_loss")
 
 

@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 
-from utils.plots.training import plot_data_and_line, plot_loss_landscape, plot_training_curves
+from utils.plots.training import (
+    plot_data_and_line,
+    plot_loss_landscape,
+    plot_parameter_paths,
+    plot_training_curves,
+)
 
 X = np.array([1.0, 2.0, 3.0])
 Y = np.array([2.1, 3.9, 6.2])
@@ -63,3 +68,13 @@ def test_loss_landscape_draws_contours_and_path():
     assert ax.get_ylabel() == "intercept c"
     np.testing.assert_allclose(ax.lines[0].get_xdata(), [0.0, 0.5, 1.0])
     assert len(ax.figure.axes) == 2  # the plot and its colour bar
+
+
+def test_parameter_paths_one_line_and_end_marker_each_with_labels():
+    paths = {"full batch": [(0, 0), (1, 0.5), (2, 1)], "mini-batch": np.array([[0, 0], [2, 1.1]])}
+    ax = plot_parameter_paths(paths)
+    assert isinstance(ax, Axes)
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == list(paths)
+    np.testing.assert_allclose(ax.lines[0].get_xydata(), np.array(paths["full batch"]))
+    assert ax.lines[0].get_linestyle() != ax.lines[2].get_linestyle()  # not colour alone
+    assert ax.get_xlabel() == "slope m"

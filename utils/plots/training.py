@@ -150,3 +150,41 @@ def plot_loss_landscape(
     ax.set_xlabel("slope m")
     ax.set_ylabel("intercept c")
     return ax
+
+
+def plot_parameter_paths(
+    paths: Mapping[str, Sequence[tuple[float, float]] | np.ndarray],
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw several (m, c) paths, each with its own colour, line style and end marker.
+
+    Meant to go over :func:`plot_loss_landscape` (drawn without a path), to
+    compare how different optimisers or batch sizes walk the same landscape.
+
+    Parameters
+    ----------
+    paths
+        Label to the (m, c) pairs visited, in order; one row per update.
+    ax
+        Where to draw; a new figure if ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
+    ax = axes_or_new(ax)
+    # Light colours that stand out on viridis, told apart by line style and marker too.
+    styles = [("white", "-", "o"), ("orange", "--", "s"), ("cyan", ":", "^"), ("pink", "-.", "d")]
+    for index, (label, path) in enumerate(paths.items()):
+        colour, line_style, marker = styles[index % len(styles)]
+        path = np.asarray(path, dtype=float)
+        ax.plot(path[:, 0], path[:, 1], color=colour, linestyle=line_style, linewidth=1.2)
+        ax.plot(
+            *path[-1], marker=marker, color=colour, markersize=9, linestyle="", label=f"{label}"
+        )
+    ax.plot(*np.asarray(next(iter(paths.values())), dtype=float)[0], "k+", markersize=12)
+    ax.legend(loc="upper right")
+    ax.set_xlabel("slope m")
+    ax.set_ylabel("intercept c")
+    return ax
