@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test install lint solutions exercises site clean
+.PHONY: lab test install lint solutions exercises site slides clean
 
 install: $(INSTALLED)
 
@@ -45,5 +45,10 @@ exercises: install
 site: install
 	$(BIN)/python -m tools.site build _site
 
+## For instructors: build the lecture deck (HTML and a PDF for handouts) into slides/_build/.
+## The PDF needs Debian's chromium; `python -m tools.slides build slides/_build --no-pdf` skips it.
+slides: install
+	$(BIN)/python -m tools.slides build slides/_build
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache _site
+	rm -rf $(VENV) .pytest_cache .ruff_cache _site slides/_build

@@ -1,0 +1,114 @@
+"""MkDocs hooks for the course website (``tools/site.py`` names this file in ``hooks``).
+
+They make every page whole without a network:
+
+* maths is typeset as MathML at build time (:mod:`tools.maths`), so no MathJax is loaded;
+* a notebook page's table of contents is rebuilt from the page's own headings, so that
+  headings keep their code words ("7 · The same with torch.nn and torch.optim") and the
+  sidebar's anchors are the headings' real ids;
+* each notebook figure gets its description from ``docs/figure_descriptions.yml``
+  in place of nbconvert's placeholder alternative text;
+* scripts that would fetch code from another host (the widget renderer from unpkg.com,
+  mermaid from cdnjs, an empty MathJax ``src``) are removed; an interactive widget,
+  which needs a running kernel, is replaced by a sentence saying where to use it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import yaml
+from bs4 import BeautifulSoup
+from mkdocs.structure.toc import get_toc
+
+from tools.maths import typeset_html
+
+ROOT = Path(__file__).resolve().parent.parent
+FIGURE_DESCRIPTIONS = ROOT / "docs" / "figure_descriptions.yml"
+PLACEHOLDER_ALT = "No description has been provided for this image"
+EXTERNAL = re.compile(r"""(?:src=|import\(|['"])\s*['"]?(?:https?:)?//""")
+WIDGET_NOTE = (
+    "An interactive widget is shown here when the notebook runs in JupyterLab, "
+    "Colab or Binder; a static page cannot run it."
+)
+log = logging.getLogger("mkdocs.plugins.course")
+
+
+def figure_descriptions(path: Path = FIGURE_DESCRIPTIONS) -> dict[str, dict[str, list[str]]]:
+    """Return the figure descriptions: notebook name → cell id → one text per figure."""
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def _is_notebook(page: object) -> bool:
+    return str(page.file.src_path).endswith(".ipynb")  # type: ignore[attr-defined]
+
+
+def headings_toc_tokens(soup: BeautifulSoup) -> list[dict]:
+    """Return MkDocs table-of-contents tokens for the ``h1``–``h3`` headings with an id."""
+    tokens: list[dict] = []
+    stack: list[dict] = []
+    for heading in soup.find_all(["h1", "h2", "h3"]):
+        if not heading.get("id"):
+            continue
+        texts = heading.find_all(string=True)
+        name = "".join(text for text in texts if "anchor-link" not in text.parent.get("class", []))
+        token = {
+            "level": int(heading.name[1]),
+            "id": heading["id"],
+            "name": name.replace("¶", "").strip(),
+            "children": [],
+        }
+        while stack and stack[-1]["level"] >= token["level"]:
+            stack.pop()
+        (stack[-1]["children"] if stack else tokens).append(token)
+        stack.append(token)
+    return tokens
+
+
+def describe_figures(soup: BeautifulSoup, notebook: str) -> None:
+    """Give each figure of a notebook page the description stored for its cell."""
+    descriptions = figure_descriptions().get(notebook, {})
+    for cell in soup.select('.jp-Cell[id^="cell-id="]'):
+        cell_id = cell["id"].removeprefix("cell-id=")
+        images = cell.select(".jp-OutputArea-output img")
+        texts = descriptions.get(cell_id, [])
+        for image, text in zip(images, texts, strict=False):
+            image["alt"] = text.strip()
+        if len(images) > len(texts):
+            missing = len(images) - len(texts)
+            log.info("no description for %d figure(s) of %s, cell %s", missing, notebook, cell_id)
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    """Typeset maths; for a notebook, rebuild its table of contents and describe its figures."""
+    if not _is_notebook(page):
+        return typeset_html(html)
+    html = typeset_html(html, selector=".jp-MarkdownOutput")
+    soup = BeautifulSoup(html, "html.parser")
+    page.toc = get_toc(headings_toc_tokens(soup))
+    describe_figures(soup, Path(page.file.src_path).stem)
+    return str(soup)
+
+
+def on_post_page(output: str, page, config) -> str:
+    """Drop scripts that would reach another host; replace widgets by a short note."""
+    if not _is_notebook(page):
+        return output
+    soup = BeautifulSoup(output, "html.parser")
+    for script in soup.find_all("script"):
+        kind = script.get("type", "")
+        source = script.get("src")
+        if kind == "application/vnd.jupyter.widget-view+json":
+            note = soup.new_tag("p", attrs={"class": "widget-note"})
+            note.string = WIDGET_NOTE
+            script.replace_with(note)
+        elif (
+            source == ""
+            or kind in ("text/x-mathjax-config", "application/vnd.jupyter.widget-state+json")
+            or (source is None and EXTERNAL.search(script.string or ""))
+            or (source is not None and re.match(r"(?:https?:)?//", source))
+        ):
+            script.decompose()
+    return str(soup)
