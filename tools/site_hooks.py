@@ -37,8 +37,16 @@ log = logging.getLogger("mkdocs.plugins.course")
 
 
 def figure_descriptions(path: Path = FIGURE_DESCRIPTIONS) -> dict[str, dict[str, list[str]]]:
-    """Return the figure descriptions: notebook name → cell id → one text per figure."""
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    """Return the figure descriptions: notebook name → cell id → one text per figure.
+
+    Keys are read as strings even if unquoted (a cell id such as ``89436170`` would
+    otherwise be a number).
+    """
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {
+        str(notebook): {str(cell): list(texts) for cell, texts in (cells or {}).items()}
+        for notebook, cells in loaded.items()
+    }
 
 
 def _is_notebook(page: object) -> bool:
