@@ -58,7 +58,7 @@ PAGE = """<!DOCTYPE html>
 <script>
 Reveal.initialize({{
   hash: true, slideNumber: "c/t", width: {width}, height: {height}, margin: 0.04,
-  transition: "none", plugins: [RevealNotes]
+  transition: "none", pdfMaxPagesPerSlide: 1, plugins: [RevealNotes]
 }});
 </script>
 </body>
