@@ -78,6 +78,39 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def typeset_soup(soup: BeautifulSoup, selector: str | None = None) -> int:
+    """Typeset the maths in the prose of a parsed page, in place; return the formula count.
+
+    Parameters
+    ----------
+    soup : BeautifulSoup
+        The parsed page or fragment.
+    selector : str or None
+        A CSS selector: only text inside matching elements is typeset (for a notebook
+        page, its Markdown cells). ``None`` typesets all prose.
+
+    Raises
+    ------
+    ValueError
+        If a formula cannot be typeset.
+    """
+    roots = soup.select(selector) if selector else [soup]
+    total = 0
+    for root in roots:
+        for node in list(root.find_all(string=True)):
+            if type(node) is not NavigableString:
+                continue  # comments, CDATA, doctype
+            if "$" not in node and "\\" not in node:
+                continue
+            if any(parent.name in SKIPPED_ELEMENTS for parent in node.parents):
+                continue
+            typeset, count = typeset_text(str(node))
+            if count:
+                node.replace_with(BeautifulSoup(typeset, "html.parser"))
+                total += count
+    return total
+
+
 def typeset_html(html: str, selector: str | None = None) -> str:
     """Return ``html`` with the maths in its prose typeset as MathML.
 
@@ -86,8 +119,7 @@ def typeset_html(html: str, selector: str | None = None) -> str:
     html : str
         A whole page or a fragment.
     selector : str or None
-        A CSS selector: only text inside matching elements is typeset (for a notebook
-        page, its Markdown cells). ``None`` typesets all prose.
+        As for :func:`typeset_soup`.
 
     Returns
     -------
@@ -102,16 +134,4 @@ def typeset_html(html: str, selector: str | None = None) -> str:
     if "$" not in html and "\\(" not in html and "\\[" not in html:
         return html
     soup = BeautifulSoup(html, "html.parser")
-    roots = soup.select(selector) if selector else [soup]
-    changed = False
-    for root in roots:
-        for node in list(root.find_all(string=True)):
-            if not isinstance(node, NavigableString) or type(node) is not NavigableString:
-                continue  # comments, CDATA, doctype
-            if any(parent.name in SKIPPED_ELEMENTS for parent in node.parents):
-                continue
-            typeset, count = typeset_text(str(node))
-            if count:
-                node.replace_with(BeautifulSoup(typeset, "html.parser"))
-                changed = True
-    return str(soup) if changed else html
+    return str(soup) if typeset_soup(soup, selector) else html

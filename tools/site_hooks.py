@@ -23,7 +23,7 @@ import yaml
 from bs4 import BeautifulSoup
 from mkdocs.structure.toc import get_toc
 
-from tools.maths import typeset_html
+from tools.maths import typeset_html, typeset_soup
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE_DESCRIPTIONS = ROOT / "docs" / "figure_descriptions.yml"
@@ -89,34 +89,71 @@ def describe_figures(soup: BeautifulSoup, notebook: str) -> None:
             log.info("no description for %d figure(s) of %s, cell %s", missing, notebook, cell_id)
 
 
+# Large parts of a notebook page that the hooks never change: the inline stylesheets and
+# the base64 data of the figures. They are set aside while the page is parsed (parsing
+# them is most of the build time) and put back afterwards.
+BULKY = re.compile(
+    r"<style\b[^>]*>.*?</style>|(?<=data:image/)[a-z+]+;base64,[A-Za-z0-9+/=\s]+", re.DOTALL
+)
+
+
+def _set_aside(html: str) -> tuple[str, list[str]]:
+    kept: list[str] = []
+
+    def stash(match: re.Match[str]) -> str:
+        kept.append(match.group(0))
+        return (
+            f"bulky-{len(kept) - 1}-"
+            if not match.group(0).startswith("<")
+            else f"<!--bulky-{len(kept) - 1}-->"
+        )
+
+    return BULKY.sub(stash, html), kept
+
+
+def _put_back(html: str, kept: list[str]) -> str:
+    html = re.sub(r"<!--bulky-(\d+)-->", lambda match: kept[int(match[1])], html)
+    return re.sub(r"bulky-(\d+)-", lambda match: kept[int(match[1])], html)
+
+
 def on_page_content(html: str, page, config, files) -> str:
     """Typeset maths; for a notebook, rebuild its table of contents and describe its figures."""
     if not _is_notebook(page):
         return typeset_html(html)
-    html = typeset_html(html, selector=".jp-MarkdownOutput")
-    soup = BeautifulSoup(html, "html.parser")
+    light, kept = _set_aside(html)
+    soup = BeautifulSoup(light, "html.parser")
+    typeset_soup(soup, selector=".jp-MarkdownOutput")
     page.toc = get_toc(headings_toc_tokens(soup))
     describe_figures(soup, Path(page.file.src_path).stem)
-    return str(soup)
+    return _put_back(str(soup), kept)
+
+
+SCRIPT = re.compile(r"<script\b(?P<attributes>[^>]*)>(?P<body>.*?)</script>", flags=re.DOTALL)
+ATTRIBUTE = re.compile(r"""(?P<name>[\w-]+)\s*=\s*(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)')""")
+
+
+def _keep_or_replace(match: re.Match[str]) -> str:
+    """Return what a ``<script>`` element of a notebook page becomes: itself, a note or nothing."""
+    attributes = {
+        found["name"].lower(): found["double"] if found["double"] is not None else found["single"]
+        for found in ATTRIBUTE.finditer(match["attributes"])
+    }
+    kind = attributes.get("type", "")
+    source = attributes.get("src")
+    if kind == "application/vnd.jupyter.widget-view+json":
+        return f'<p class="widget-note">{WIDGET_NOTE}</p>'
+    if (
+        source == ""
+        or kind in ("text/x-mathjax-config", "application/vnd.jupyter.widget-state+json")
+        or (source is None and EXTERNAL.search(match["body"]))
+        or (source is not None and re.match(r"(?:https?:)?//", source))
+    ):
+        return ""
+    return match.group(0)
 
 
 def on_post_page(output: str, page, config) -> str:
     """Drop scripts that would reach another host; replace widgets by a short note."""
     if not _is_notebook(page):
         return output
-    soup = BeautifulSoup(output, "html.parser")
-    for script in soup.find_all("script"):
-        kind = script.get("type", "")
-        source = script.get("src")
-        if kind == "application/vnd.jupyter.widget-view+json":
-            note = soup.new_tag("p", attrs={"class": "widget-note"})
-            note.string = WIDGET_NOTE
-            script.replace_with(note)
-        elif (
-            source == ""
-            or kind in ("text/x-mathjax-config", "application/vnd.jupyter.widget-state+json")
-            or (source is None and EXTERNAL.search(script.string or ""))
-            or (source is not None and re.match(r"(?:https?:)?//", source))
-        ):
-            script.decompose()
-    return str(soup)
+    return SCRIPT.sub(_keep_or_replace, output)
