@@ -51,7 +51,9 @@ def to_mathml(latex: str, display: bool = False) -> str:
     try:
         mathml = convert(latex.strip(), display="block" if display else "inline")
     except Exception as error:  # latex2mathml raises many types for bad input
-        raise ValueError(f"cannot typeset the formula {latex!r}: {error}") from error
+        raise ValueError(
+            f"cannot typeset the formula {latex!r}: {type(error).__name__} {error}".strip()
+        ) from error
     escaped = latex.strip().replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     return mathml.replace("<math ", f'<math alttext="{escaped}" ', 1)
 
