@@ -17,7 +17,7 @@ endif
 OLDEST_PYTHON ?= python3.10
 OLDEST_VENV ?= .venv-oldest
 
-.PHONY: lab test install install-test test-oldest lint solutions exercises site clean
+.PHONY: lab test install install-test test-oldest lint solutions exercises site slides clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,5 +71,10 @@ exercises: install-test
 site: install-test
 	$(BIN)/python -m tools.site build _site
 
+## For instructors: build the lecture deck (HTML and a PDF for handouts) into slides/_build/.
+## The PDF needs Debian's chromium; `python -m tools.slides build slides/_build --no-pdf` skips it.
+slides: install-test
+	$(BIN)/python -m tools.slides build slides/_build
+
 clean:
-	rm -rf $(VENV) $(OLDEST_VENV) .pytest_cache .ruff_cache _site
+	rm -rf $(VENV) $(OLDEST_VENV) .pytest_cache .ruff_cache _site slides/_build

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from tools.links import (
+    COLAB_EXTRAS,
     SETUP_CELL_ID,
     binder_link,
     colab_link,
@@ -50,12 +51,51 @@ def test_every_notebook_has_the_current_setup_cell_second(path):
     assert cells[1].source == setup_cell_source(URL), "run: python -m tools.links"
 
 
+def requirement_name(requirement: str) -> str:
+    """Return the package name of a requirement such as ``torch>=2.2``."""
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].strip().lower()
+
+
+def test_colab_cell_installs_the_course_without_its_dependencies():
+    source = setup_cell_source(URL)
+    assert '"--no-deps"' in source, "the Colab cell would reinstall PyTorch and JupyterLab"
+    assert "jupyterlab" not in source
+    for name in COLAB_EXTRAS:
+        assert f'"{name}"' in source, f"the Colab cell does not install {name}"
+
+
+def test_colab_installs_only_course_dependencies_that_colab_lacks():
+    # Colab's runtime has these; the course needs nothing else but what COLAB_EXTRAS names.
+    on_colab = {"torch", "torchvision", "numpy", "pandas", "matplotlib", "tqdm", "ipywidgets"}
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    dependencies = {
+        requirement_name(line.strip().strip('",'))
+        for line in pyproject.split("dependencies = [", 1)[1].split("]", 1)[0].splitlines()
+        if line.strip().startswith('"')
+    }
+    runtime = dependencies - {"jupyterlab"}  # Colab is the notebook server
+    assert set(COLAB_EXTRAS) <= dependencies, f"{COLAB_EXTRAS} are not all course dependencies"
+    assert runtime - on_colab == set(COLAB_EXTRAS), (
+        f"Colab lacks {sorted(runtime - on_colab)}, the cell installs {COLAB_EXTRAS}"
+    )
+
+
 def test_stamping_twice_changes_nothing():
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("1")]
     once = nbformat.writes(with_setup_cell(notebook, URL))
     assert nbformat.writes(with_setup_cell(notebook, URL)) == once
     assert len(notebook.cells) == 3
+
+
+def test_a_new_setup_cell_keeps_the_old_execution_count():
+    notebook = nbformat.v4.new_notebook()
+    old = nbformat.v4.new_code_cell("# an old set-up cell", execution_count=1)
+    old.id = SETUP_CELL_ID
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Title"), old]
+    with_setup_cell(notebook, URL)
+    assert notebook.cells[1].source == setup_cell_source(URL)
+    assert notebook.cells[1].execution_count == 1
 
 
 def test_setup_cell_does_nothing_outside_colab(tmp_path):

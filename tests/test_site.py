@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from offline_browser import BROKEN_IMAGES_JS, RAW_MATHS_JS, SKIP_WITHOUT_BROWSER, offline_page
 
 from tools.site import build, linked_files
 
@@ -150,3 +151,148 @@ def test_linked_files_ignores_web_links_and_anchors(tmp_path: Path) -> None:
     (tmp_path / "here.md").write_text("hello", encoding="utf-8")
     markdown = "[a](https://pytorch.org) [b](#testing) [c](here.md#top) [d](mailto:x@y.z)"
     assert linked_files(markdown, root=tmp_path) == [Path("here.md")]
+
+
+# ---------------------------------------------------------------------------------------
+# A site without holes: slides and guide, maths, alt text, headings, no other hosts.
+
+PLACEHOLDER_ALT = "No description has been provided for this image"
+REMOTE_CODE_HOSTS = (
+    "unpkg.com",
+    "cdnjs.cloudflare.com",
+    "cdn.jsdelivr.net",
+    "fonts.googleapis.com",
+)
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_home_page_links_to_the_slides_and_the_guide(site: Path) -> None:
+    links = {urlsplit(link).path for link in collect(site / "index.html").links}
+    assert "slides/index.html" in links, "the home page does not link to the deck"
+    assert "docs/instructors_guide.html" in links, "the home page does not link to the guide"
+    assert (site / "slides" / "index.html").is_file()
+    assert (site / "docs" / "instructors_guide.html").is_file()
+
+
+def test_no_file_of_the_site_loads_code_or_fonts_from_another_host(site: Path) -> None:
+    offending = [
+        f"{path.relative_to(site)}: {host}"
+        for path in sorted(site.rglob("*"))
+        if path.suffix in {".html", ".js", ".css", ".mjs"}
+        for host in REMOTE_CODE_HOSTS
+        if host in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert not offending, "files that reach other hosts:\n" + "\n".join(offending)
+    empty_scripts = [page.name for page in pages(site) if '<script src=""' in page.read_text()]
+    assert not empty_scripts, f"empty script sources (MathJax?) on {empty_scripts}"
+
+
+def test_every_image_has_a_real_description(site: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    undescribed = []
+    for page in pages(site):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for image in soup.find_all("img"):
+            alt = (image.get("alt") or "").strip()
+            if len(alt) < 20 or alt == PLACEHOLDER_ALT:
+                undescribed.append(f"{page.relative_to(site)}: {image.get('src', '')[:60]}")
+    assert not undescribed, "figures without a description:\n" + "\n".join(undescribed)
+
+
+def stored_figures(notebook: Path) -> dict[str, int]:
+    """Return the number of stored PNG figures of each code cell of ``notebook``, by cell id."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    counts = {
+        cell["id"]: sum("image/png" in output.get("data", {}) for output in cell["outputs"])
+        for cell in cells
+        if cell["cell_type"] == "code"
+    }
+    return {cell_id: count for cell_id, count in counts.items() if count}
+
+
+@pytest.mark.parametrize("notebook", SOLUTIONS, ids=lambda path: path.name)
+def test_every_stored_figure_has_exactly_one_description(notebook: Path) -> None:
+    from tools.site_hooks import FIGURE_DESCRIPTIONS, figure_descriptions
+
+    described = {
+        cell_id: len(texts)
+        for cell_id, texts in figure_descriptions().get(notebook.stem, {}).items()
+    }
+    assert described == stored_figures(notebook), (
+        f"describe each figure of {notebook.name} once in {FIGURE_DESCRIPTIONS.name} "
+        f"(cell id: number of figures): has {described}, the notebook shows "
+        f"{stored_figures(notebook)}"
+    )
+
+
+@pytest.mark.parametrize("notebook", SOLUTIONS, ids=lambda path: path.name)
+def test_notebook_maths_is_typeset(site: Path, notebook: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page_for(site, notebook).read_text(encoding="utf-8"), "html.parser")
+    for code in soup.find_all(["code", "pre", "script", "style", "math"]):
+        code.decompose()
+    prose = " ".join(cell.get_text() for cell in soup.select(".jp-MarkdownOutput"))
+    assert prose, "no Markdown cells found: has the page format changed?"
+    for raw in ("$", "\\frac", "\\partial", "\\("):
+        assert raw not in prose, f"raw LaTeX {raw!r} left on {notebook.stem}'s page"
+
+
+def test_maths_is_typeset_as_mathml(site: Path) -> None:
+    page = page_for(site, ROOT / "solutions" / "00_straight_line_sgd.ipynb").read_text()
+    assert page.count("<math") >= 10
+    assert 'alttext="\\frac{\\partial L}{\\partial m}' in page or "<mfrac>" in page
+
+
+@pytest.mark.parametrize("notebook", SOLUTIONS, ids=lambda path: path.name)
+def test_table_of_contents_keeps_code_words_and_real_anchors(site: Path, notebook: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page_for(site, notebook).read_text(encoding="utf-8"), "html.parser")
+    ids = {element["id"] for element in soup.find_all(id=True)}
+    # The current page's own entry links to "#", the top of the page.
+    entries = soup.select("a.reference.internal[href^='#']:not([href='#'])")
+    assert entries, "no table of contents in the sidebar"
+    dangling = [entry["href"] for entry in entries if entry["href"][1:] not in ids]
+    assert not dangling, f"sidebar links to headings that do not exist: {dangling}"
+    for heading in soup.select(".jp-MarkdownOutput h2"):
+        shown = heading.get_text().replace("¶", "").strip()
+        assert any(entry.get_text().strip() == shown for entry in entries), (
+            f"the sidebar lacks the heading {shown!r}"
+        )
+
+
+def test_code_words_stay_in_the_straight_line_headings(site: Path) -> None:
+    page = page_for(site, ROOT / "solutions" / "00_straight_line_sgd.ipynb").read_text()
+    assert "7 · The same with torch.nn and torch.optim</a>" in page
+
+
+@SKIP_WITHOUT_BROWSER[0]
+@SKIP_WITHOUT_BROWSER[1]
+def test_every_page_is_whole_in_a_browser_with_the_network_refused(
+    site: Path, tmp_path: Path
+) -> None:
+    checked, problems = [], []
+    with offline_page(width=1280, height=900) as tab:
+        for page in pages(site):
+            if page.name == "404.html":
+                continue  # a web server's page: its links start at the server's root
+            tab.page.goto(page.as_uri())
+            tab.page.wait_for_load_state("networkidle")  # scripts that load more have run
+            content = tab.page.locator("[role=main], .reveal").first.element_handle()
+            raw = tab.page.evaluate(RAW_MATHS_JS, content)
+            broken = tab.page.evaluate(BROKEN_IMAGES_JS, content)
+            name = page.relative_to(site).as_posix()
+            if raw:
+                problems.append(f"{name}: raw LaTeX {raw[:3]}")
+            if broken:
+                problems.append(f"{name}: broken images {broken}")
+            tab.page.screenshot(path=tmp_path / f"{name.replace('/', '_')}.png")
+            checked.append(name)
+    assert len(checked) >= 1 + len(SOLUTIONS) + len(EXERCISES) + 2, f"checked only {checked}"
+    assert not problems, "\n".join(problems)
+    assert tab.refused == [], f"pages asked the network for {tab.refused}"

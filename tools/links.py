@@ -34,7 +34,7 @@ SETUP_CELL_ID = "colab-setup"
 BRANCH = "main"
 
 SETUP_CELL_TEMPLATE = """\
-# Set-up for Google Colab only: fetch and install the course there.
+# Set-up for Google Colab only: fetch the course and install what Colab lacks.
 # Anywhere else (JupyterLab after `make lab`, Binder, conda) this cell does nothing.
 import sys
 
@@ -46,10 +46,14 @@ if "google.colab" in sys.modules:
     COURSE_FOLDER = "/content/course"
     if not os.path.isdir(COURSE_FOLDER):
         subprocess.run(["git", "clone", "--depth=1", COURSE_REPOSITORY, COURSE_FOLDER], check=True)
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "-q", "-e", COURSE_FOLDER], check=True
-        )
+        # Colab already has PyTorch, NumPy, pandas, matplotlib and tqdm: install the course
+        # without its dependencies, and only the packages Colab lacks.
+        pip_install = [sys.executable, "-m", "pip", "install", "-q", "--no-deps"]
+        subprocess.run([*pip_install, "-e", COURSE_FOLDER, {colab_extras}], check=True)
     sys.path.insert(0, COURSE_FOLDER)  # importable at once, without restarting the kernel"""
+# What the course needs that a Colab runtime does not have (it has the rest of the
+# course's dependencies): tests/test_links.py checks that these are dependencies.
+COLAB_EXTRAS = ["palmerpenguins"]
 
 
 def repository_url(pyproject: Path = REPOSITORY_ROOT / "pyproject.toml") -> str:
@@ -73,7 +77,8 @@ def repository_url(pyproject: Path = REPOSITORY_ROOT / "pyproject.toml") -> str:
 
 def setup_cell_source(url: str) -> str:
     """Return the source of the Colab set-up cell for the repository at ``url``."""
-    return SETUP_CELL_TEMPLATE.format(url=url)
+    extras = ", ".join(f'"{name}"' for name in COLAB_EXTRAS)
+    return SETUP_CELL_TEMPLATE.format(url=url, colab_extras=extras)
 
 
 def colab_link(url: str, notebook: str) -> str:
@@ -109,6 +114,10 @@ def with_setup_cell(notebook: nbformat.NotebookNode, url: str) -> nbformat.Noteb
     old = next((cell for cell in notebook.cells if cell.get("id") == SETUP_CELL_ID), None)
     if old is not None and old.source == setup_cell.source:
         setup_cell = old  # unchanged: keep its stored output and execution count
+    elif old is not None:
+        # Outside Colab the cell prints nothing: a new version keeps the old execution
+        # count, so a stored clean run (counts 1, 2, 3 …) stays one.
+        setup_cell.execution_count = old.get("execution_count")
     notebook.cells = [cells[0], setup_cell, *cells[1:]]
     return notebook
 

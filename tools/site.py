@@ -1,9 +1,12 @@
 """Build the course website: the README as the home page, one page per notebook.
 
 The pages show the outputs stored in the solution notebooks (nothing is executed), so
-the build needs no kernel and no network. MkDocs with ``mkdocs-jupyter`` does the work;
-this module gathers the pages into a temporary ``docs`` folder and writes MkDocs's
-configuration, so the repository keeps its layout and no build files land in it::
+the build needs no kernel and no network; the instructor's guide and the lecture slides
+(``tools/slides.py``) are on the site too. The hooks in ``tools/site_hooks.py`` typeset the
+maths as MathML and keep every page free of requests to other hosts. MkDocs with
+``mkdocs-jupyter`` does the work; this module gathers the pages into a temporary ``docs``
+folder and writes MkDocs's configuration, so the repository keeps its layout and no
+build files land in it::
 
     python -m tools.site build _site      # or: make site
 
@@ -13,6 +16,7 @@ Open ``_site/index.html`` in a browser; the links work from the file system too.
 import argparse
 import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -20,6 +24,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_FOLDERS = ("solutions", "exercises")
+HOOKS = ROOT / "tools" / "site_hooks.py"
+# The slides' source, as linked from the README and the guide, and the built deck on the site.
+SLIDES_SOURCE = "slides/lecture.md"
+SLIDES_PAGE = "slides/index.html"
 # Markdown links and images whose target is a relative path: [text](target "title").
 RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s#]+)")
 
@@ -77,6 +85,19 @@ def first_heading(markdown: str) -> str:
     return match.group(1).strip() if match else ""
 
 
+def with_deck_links(markdown: str) -> str:
+    """Return ``markdown`` with links to the slides' source pointing at the built deck.
+
+    ``slides/lecture.md`` is what a reader of the repository wants; on the website the
+    same link opens the deck itself.
+    """
+    return re.sub(
+        r"\]\(((?:\.\./)*)" + re.escape(SLIDES_SOURCE) + r"\)",
+        lambda match: f"]({match.group(1)}{SLIDES_PAGE})",
+        markdown,
+    )
+
+
 def assemble_docs(docs_dir: Path, root: Path = ROOT) -> dict[str, object]:
     """Copy the site's pages into ``docs_dir`` and return MkDocs's configuration for them.
 
@@ -96,19 +117,33 @@ def assemble_docs(docs_dir: Path, root: Path = ROOT) -> dict[str, object]:
     dict[str, object]
         The MkDocs configuration, without ``docs_dir`` and ``site_dir``.
     """
+    from tools.slides import build as build_slides
+
     readme = (root / "README.md").read_text(encoding="utf-8")
     docs_dir.mkdir(parents=True, exist_ok=True)
-    (docs_dir / "index.md").write_text(readme, encoding="utf-8")
+    (docs_dir / "index.md").write_text(with_deck_links(readme), encoding="utf-8")
     by_folder = notebooks(root)
     pages = [path.relative_to(root) for paths in by_folder.values() for path in paths]
-    for relative in dict.fromkeys([*pages, *linked_files(readme, root)]):
+    linked = [path for path in linked_files(readme, root) if path.as_posix() != SLIDES_SOURCE]
+    for relative in dict.fromkeys([*pages, *linked]):
         (docs_dir / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / relative, docs_dir / relative)
-    nav = [{"Home": "index.md"}] + [
-        {folder.capitalize(): [path.relative_to(root).as_posix() for path in paths]}
-        for folder, paths in by_folder.items()
-        if paths
-    ]
+        if relative.suffix == ".md":  # such as the instructor's guide
+            text = (root / relative).read_text(encoding="utf-8")
+            (docs_dir / relative).write_text(with_deck_links(text), encoding="utf-8")
+        else:
+            shutil.copy2(root / relative, docs_dir / relative)
+    # The deck is a static page of its own (reveal.js), copied as it is by MkDocs.
+    build_slides(docs_dir / Path(SLIDES_PAGE).parent, pdf=False, root=root)
+    guides = [path.as_posix() for path in linked if path.parts[0] == "docs"]
+    nav = (
+        [{"Home": "index.md"}]
+        + [{"Instructor's guide": guide} for guide in guides]
+        + [
+            {folder.capitalize(): [path.relative_to(root).as_posix() for path in paths]}
+            for folder, paths in by_folder.items()
+            if paths
+        ]
+    )
     return {
         "site_name": first_heading(readme) or root.name,
         # highlight.js would come from a CDN: the notebooks are highlighted at build time.
@@ -127,6 +162,14 @@ def assemble_docs(docs_dir: Path, root: Path = ROOT) -> dict[str, object]:
                 }
             },
         ],
+        # Maths stays as written (\\(...\\)) for the hooks to typeset as MathML.
+        "markdown_extensions": [
+            "toc",
+            "tables",
+            "fenced_code",
+            {"pymdownx.arithmatex": {"generic": True}},
+        ],
+        "hooks": [str(HOOKS)],
         # Any warning, such as a link to a missing page, fails the build.
         "strict": True,
     }
@@ -151,6 +194,8 @@ def build(site_dir: Path, root: Path = ROOT) -> Path:
     from mkdocs.config import load_config
 
     site_dir = Path(site_dir).resolve()
+    if str(root) not in sys.path:  # the hooks import tools.maths
+        sys.path.insert(0, str(root))
     with tempfile.TemporaryDirectory(prefix="course-site-") as temporary:
         docs_dir = Path(temporary) / "docs"
         config = assemble_docs(docs_dir, root)

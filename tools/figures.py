@@ -1,0 +1,260 @@
+"""Draw the lecture's figures (SVG) with NumPy and matplotlib: ``python -m tools.figures DIR``.
+
+Each figure is computed, not drawn by hand: the straight line is fitted to notebook 00's
+three points, the learning-rate curves are real gradient descent on them, and the
+convolutions are computed with :func:`numpy.convolve`. ``tools/slides.py`` calls
+:func:`draw_all` when it builds the deck; nothing is written into the repository.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+# Notebook 00's data.
+X = np.array([1.0, 2.0, 3.0])
+Y = np.array([2.1, 3.9, 6.2])
+LEARNING_RATES = (0.01, 0.1, 0.19)
+COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")
+
+
+def _figure(width: float = 6.4, height: float = 3.6):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.size": 13, "svg.fonttype": "none", "axes.spines.top": False})
+    plt.rcParams["axes.spines.right"] = False
+    return plt.subplots(figsize=(width, height), layout="constrained")
+
+
+def gradient_descent(learning_rate: float, num_steps: int = 60) -> np.ndarray:
+    """Return the MSE at each step of gradient descent on notebook 00's points, from m = c = 0."""
+    m = c = 0.0
+    losses = []
+    for _ in range(num_steps):
+        residual = Y - (m * X + c)
+        losses.append(np.mean(residual**2))
+        m -= learning_rate * (-2 * np.mean(X * residual))
+        c -= learning_rate * (-2 * np.mean(residual))
+    return np.array(losses)
+
+
+def straight_line(path: Path) -> None:
+    """The three points, the least-squares line and the residuals."""
+    m, c = np.polyfit(X, Y, deg=1)
+    fig, ax = _figure(5.5, 3.6)
+    grid = np.linspace(0.5, 3.5, 2)
+    ax.plot(grid, m * grid + c, color=COLOURS[0], label=f"y = {m:.4f} x {c:+.4f}")
+    ax.vlines(X, Y, m * X + c, colors=COLOURS[3], linestyles="dotted", label="residuals")
+    ax.plot(X, Y, "o", color="black", label="data")
+    ax.set(xlabel="x", ylabel="y")
+    ax.legend(frameon=False)
+    fig.savefig(path)
+
+
+def learning_rates(path: Path) -> None:
+    """Loss against step for a slow, a good and a diverging learning rate."""
+    fig, ax = _figure(6.4, 3.6)
+    for learning_rate, colour, style in zip(
+        LEARNING_RATES, COLOURS, ("-", "--", ":"), strict=False
+    ):
+        ax.plot(
+            gradient_descent(learning_rate), style, color=colour, label=f"l_r = {learning_rate}"
+        )
+    ax.set(xlabel="step", ylabel="MSE (log scale)", yscale="log")
+    ax.legend(frameon=False)
+    fig.savefig(path)
+
+
+def activations(path: Path) -> None:
+    """Sigmoid, tanh and ReLU."""
+    z = np.linspace(-4, 4, 200)
+    fig, ax = _figure(5.5, 3.2)
+    curves = {"sigmoid": 1 / (1 + np.exp(-z)), "tanh": np.tanh(z), "ReLU": np.maximum(z, 0)}
+    for (name, values), colour, style in zip(
+        curves.items(), COLOURS, ("-", "--", ":"), strict=False
+    ):
+        ax.plot(z, values, style, color=colour, label=name, linewidth=2)
+    ax.set(xlabel="z", ylabel="σ(z)", ylim=(-1.2, 2.2))
+    ax.legend(frameon=False)
+    fig.savefig(path)
+
+
+def network(path: Path) -> None:
+    """A fully-connected network: 4 inputs, two hidden layers of 6, 3 outputs."""
+    fig, ax = _figure(6.4, 3.6)
+    sizes = (4, 6, 6, 3)
+    names = ("input a₀", "hidden a₁", "hidden a₂", "output a₃")
+    positions = [
+        [(layer, (size - 1) / 2 - row) for row in range(size)] for layer, size in enumerate(sizes)
+    ]
+    for left, right in itertools.pairwise(positions):
+        for x0, y0 in left:
+            for x1, y1 in right:
+                ax.plot([x0, x1], [y0, y1], color="0.75", linewidth=0.6, zorder=1)
+    for layer, nodes in enumerate(positions):
+        ax.scatter(
+            *zip(*nodes, strict=True), s=260, color=COLOURS[layer], zorder=2, edgecolor="black"
+        )
+        ax.text(layer, -3.6, names[layer], ha="center")
+    ax.set_axis_off()
+    fig.savefig(path)
+
+
+def convolution_1d(path: Path) -> None:
+    """A signal, a smoothing kernel, and their convolution."""
+    signal = np.array([0, 0, 1, 3, 1, 0, 0, 2, 2, 2, 0, 0], dtype=float)
+    kernel = np.array([1, 2, 1]) / 4
+    output = np.convolve(signal, kernel, mode="same")
+    fig, ax = _figure(6.4, 3.2)
+    positions = np.arange(len(signal))
+    ax.bar(positions - 0.2, signal, width=0.4, color=COLOURS[0], label="input")
+    ax.bar(positions + 0.2, output, width=0.4, color=COLOURS[1], hatch="//", label="output")
+    ax.set(xlabel="position", ylabel="value", title="kernel [¼, ½, ¼]")
+    ax.legend(frameon=False)
+    fig.savefig(path)
+
+
+def convolution_2d(path: Path) -> None:
+    """A 6×6 image, a 3×3 edge kernel, and the 4×4 output, each number written in its cell."""
+    image = np.zeros((6, 6), dtype=int)
+    image[:, 3:] = 1
+    kernel = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]])
+    output = np.array(
+        [[np.sum(image[i : i + 3, j : j + 3] * kernel) for j in range(4)] for i in range(4)]
+    )
+    fig, axes = _figure(7.5, 3.0)
+    fig.clear()
+    axes = fig.subplots(1, 3, width_ratios=(6, 3, 4))
+    for ax, array, title in zip(
+        axes, (image, kernel, output), ("input", "kernel", "output"), strict=True
+    ):
+        ax.imshow(array, cmap="cividis")
+        for (i, j), value in np.ndenumerate(array):
+            ax.text(
+                j, i, str(value), ha="center", va="center", color="white" if value < 1 else "black"
+            )
+        ax.set_title(title)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0].add_patch(_window(0.5, -0.5))
+    fig.savefig(path)
+
+
+def _window(x: float, y: float):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x, y), 3, 3, fill=False, edgecolor="tab:red", linewidth=3)
+
+
+def equivariance(path: Path) -> None:
+    """Shift the input by three positions: the convolution's output shifts by three too."""
+    signal = np.zeros(16)
+    signal[3:6] = [1, 3, 1]
+    kernel = np.array([1, 2, 1]) / 4
+    fig, axes = _figure(6.4, 3.4)
+    fig.clear()
+    axes = fig.subplots(2, 1, sharex=True)
+    for ax, shift in zip(axes, (0, 3), strict=True):
+        shifted = np.roll(signal, shift)
+        ax.step(np.arange(16), shifted, where="mid", color=COLOURS[0], label="input")
+        ax.plot(np.convolve(shifted, kernel, mode="same"), "o--", color=COLOURS[1], label="output")
+        ax.set_ylabel(f"shift {shift}")
+    axes[0].legend(frameon=False, ncols=2)
+    axes[1].set_xlabel("position")
+    fig.savefig(path)
+
+
+def cnn(path: Path) -> None:
+    """A typical CNN: convolution and pooling blocks, then fully-connected layers."""
+    from matplotlib.patches import FancyBboxPatch
+
+    fig, ax = _figure(8.0, 2.6)
+    blocks = (
+        ("image\n1×28×28", COLOURS[0]),
+        ("conv 3×3\n+ ReLU", COLOURS[1]),
+        ("max-pool\n2×2", COLOURS[2]),
+        ("conv 3×3\n+ ReLU", COLOURS[1]),
+        ("max-pool\n2×2", COLOURS[2]),
+        ("flatten", COLOURS[4]),
+        ("linear\n→ 10 logits", COLOURS[3]),
+    )
+    for index, (label, colour) in enumerate(blocks):
+        ax.add_patch(
+            FancyBboxPatch(
+                (index * 1.5, 0), 1.2, 1, boxstyle="round,pad=0.05", color=colour, alpha=0.35
+            )
+        )
+        ax.text(index * 1.5 + 0.6, 0.5, label, ha="center", va="center", fontsize=11)
+        if index:
+            ax.annotate(
+                "",
+                (index * 1.5 - 0.05, 0.5),
+                (index * 1.5 - 0.25, 0.5),
+                arrowprops={"arrowstyle": "->"},
+            )
+    ax.set(xlim=(-0.2, len(blocks) * 1.5), ylim=(-0.2, 1.2))
+    ax.set_axis_off()
+    fig.savefig(path)
+
+
+def ellipse(path: Path) -> None:
+    """One random ellipse image like notebook 04's, with its four targets marked."""
+    rng = np.random.default_rng(4)
+    size = 64
+    x_c, y_c, r_x, r_y = 30.0, 34.0, 18.0, 10.0
+    rows, columns = np.mgrid[:size, :size]
+    inside = ((columns - x_c) / r_x) ** 2 + ((rows - y_c) / r_y) ** 2 <= 1
+    background, foreground = rng.integers(0, 256, size=(2, 3))
+    image = np.where(inside[..., None], foreground, background).astype(np.uint8)
+    fig, ax = _figure(4.2, 3.6)
+    ax.imshow(image)
+    ax.plot([x_c], [y_c], "k+", markersize=14)
+    ax.annotate(
+        "", (x_c + r_x, y_c), (x_c, y_c), arrowprops={"arrowstyle": "<->", "color": "black"}
+    )
+    ax.annotate(
+        "", (x_c, y_c - r_y), (x_c, y_c), arrowprops={"arrowstyle": "<->", "color": "black"}
+    )
+    ax.text(x_c + r_x / 2, y_c + 4, "r_x", ha="center")
+    ax.text(x_c + 2, y_c - r_y / 2, "r_y")
+    ax.text(x_c - 9, y_c + 6, "(x_c, y_c)", fontsize=10)
+    ax.set(xlabel="x (pixels)", ylabel="y (pixels)")
+    fig.savefig(path)
+
+
+FIGURES: dict[str, Callable[[Path], None]] = {
+    "straight_line.svg": straight_line,
+    "learning_rates.svg": learning_rates,
+    "activations.svg": activations,
+    "network.svg": network,
+    "convolution_1d.svg": convolution_1d,
+    "convolution_2d.svg": convolution_2d,
+    "equivariance.svg": equivariance,
+    "cnn.svg": cnn,
+    "ellipse.svg": ellipse,
+}
+
+
+def draw_all(folder: Path) -> list[Path]:
+    """Draw every figure into ``folder`` (created if missing) and return their paths."""
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, draw in FIGURES.items():
+        draw(folder / name)
+        plt.close("all")
+        paths.append(folder / name)
+    return paths
+
+
+if __name__ == "__main__":
+    for written in draw_all(Path(sys.argv[1] if len(sys.argv) > 1 else "slides/_build/figures")):
+        print(written)
