@@ -205,9 +205,17 @@ def test_transform_features_names_the_column_and_row_of_a_missing_measurement(cl
     dataset = classification["train"]
     rows = dataset.frame.iloc[:3].copy()
     rows.loc[rows.index[1], "bill_depth_mm"] = float("nan")
-    with pytest.raises(ValueError, match=rf"bill_depth_mm in row {rows.index[1]} is nan"):
+    with pytest.raises(ValueError, match=rf"bill_depth_mm in row {rows.index[1]} is missing"):
         dataset.transform_features(rows)
     rows = dataset.frame.iloc[:3].copy()
     rows.loc[rows.index[2], "sex"] = None
-    with pytest.raises(ValueError, match=rf"sex in row {rows.index[2]} is nan"):
+    with pytest.raises(ValueError, match=rf"sex in row {rows.index[2]} is missing"):
+        dataset.transform_features(rows)
+
+
+def test_transform_features_names_an_infinite_measurement(classification):
+    dataset = classification["train"]
+    rows = dataset.frame.iloc[:2].copy()
+    rows.loc[rows.index[0], "flipper_length_mm"] = float("inf")
+    with pytest.raises(ValueError, match=rf"flipper_length_mm in row {rows.index[0]} is inf"):
         dataset.transform_features(rows)

@@ -226,10 +226,11 @@ class PenguinDataset(Dataset[tuple[Tensor, Tensor]]):
             if bad.any():
                 row = bad[bad].index[0]
                 value = rows.at[row, column]
-                value = value.item() if isinstance(value, np.generic) else value
+                # pandas stores a missing value as None or NaN, depending on its version.
+                shown = "missing" if pd.isna(value) else repr(float(value))
                 row = row.item() if isinstance(row, np.generic) else row
                 raise ValueError(
-                    f"{column} in row {row!r} is {value!r}; every feature needs "
+                    f"{column} in row {row!r} is {shown}; every feature needs "
                     "a finite value (drop or fill incomplete rows first, e.g. rows.dropna())."
                 )
         values, _ = _encode(rows, self.features, self.categories)
