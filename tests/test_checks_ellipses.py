@@ -296,6 +296,8 @@ def train_one_epoch(
         return sum(loss for loss, _ in losses) / len(losses)
     if average == "sum":
         return sum(loss * size for loss, size in losses)
+    if average == "unweighted":
+        return sum(loss for loss, _ in losses) / len(loader.dataset)
     if average == "last":
         return losses[-1][0]
     return sum(loss * size for loss, size in losses) / len(loader.dataset)
@@ -340,6 +342,7 @@ def steps_scheduler_once(model, loader, loss_function, optimizer, device, schedu
         (slip(average="batch-means"), "mean of batch means"),
         (slip(average="sum"), "number of items"),
         (slip(average="last"), "last batch's loss"),
+        (slip(average="unweighted"), "weigh each batch's loss by its size"),
     ],
     ids=[
         "no-zero-grad",
@@ -352,6 +355,7 @@ def steps_scheduler_once(model, loader, loss_function, optimizer, device, schedu
         "batch-means",
         "summed-loss",
         "last-batch",
+        "unweighted-sum",
     ],
 )
 def test_train_one_epoch_explains_known_slips(wrong, hint):
@@ -396,6 +400,13 @@ def loss_of(transform):
     return wrong
 
 
+def unweighted_loss(model, loader, loss_function, device):
+    result = evaluate(model, loader, loss_function, device)
+    with torch.no_grad():
+        losses = [loss_function(model(inputs), targets).item() for inputs, targets in loader]
+    return {"loss": sum(losses) / len(loader.dataset), "mae": result["mae"]}
+
+
 def test_evaluate_accepts_the_exact_means(capsys):
     check.check_evaluate(evaluate)
     assert capsys.readouterr().out.startswith("✓")
@@ -411,6 +422,7 @@ def test_evaluate_accepts_the_exact_means(capsys):
         (lambda *args: evaluate(*args, train=True), r"training mode.*model\.eval\(\)"),
         (lambda *args: evaluate(*args, gradients=True), r"torch\.no_grad\(\)"),
         (loss_of(lambda loss, loader: loss * 10), "divide the summed loss"),
+        (unweighted_loss, "weigh each batch's loss by its size"),
         (lambda *args: evaluate(*args)["mae"], "a dict with the keys"),
     ],
     ids=[
@@ -421,6 +433,7 @@ def test_evaluate_accepts_the_exact_means(capsys):
         "train-mode",
         "gradients",
         "loss-not-divided",
+        "unweighted-loss",
         "not-a-dict",
     ],
 )

@@ -420,6 +420,11 @@ def check_train_one_epoch(train_one_epoch: object) -> None:
                 "that is the sum of the batch losses: weigh each by its batch size, and divide "
                 "by the number of items."
             )
+        elif math.isclose(mean_loss, sum(batch_means) / count, rel_tol=1e-4):
+            hint = (
+                "weigh each batch's loss by its size: the loss is the batch's mean, so multiply "
+                "loss.item() by the number of items in the batch before adding it up."
+            )
         elif math.isclose(mean_loss, batch_means[-1], rel_tol=1e-4):
             hint = "that is the last batch's loss: average over every item of the epoch."
         fail(
@@ -515,6 +520,11 @@ def check_evaluate(evaluate: object) -> None:
             )
         elif math.isclose(loss, sum(batch_means), rel_tol=1e-5):
             hint = "weigh each batch's loss by its size, and divide by the number of images."
+        elif math.isclose(loss, sum(batch_means) / len(targets), rel_tol=1e-5):
+            hint = (
+                "weigh each batch's loss by its size: loss_function gives the batch's mean, so "
+                "multiply it by the number of images in the batch before adding it up."
+            )
         elif math.isclose(loss, exact * len(targets), rel_tol=1e-5):
             hint = "divide the summed loss by the number of images."
         elif math.isclose(loss, exact * size**2, rel_tol=1e-5):
