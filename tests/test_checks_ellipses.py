@@ -12,6 +12,18 @@ from torch.utils.data import DataLoader
 from utils.checks import ellipses as check
 from utils.ellipses import EllipseDataset, to_pixels
 
+# ---- probes -------------------------------------------------------------------------------
+
+
+def test_probe_images_include_ellipses_that_share_one_channel_with_the_background():
+    images = check._probe_images()
+    for channel in range(3):
+        image = images[channel]
+        ellipse = (image != image[:, :1, :1]).any(dim=0)
+        assert ellipse.any(), "the probe ellipse must still be visible"
+        assert (image[channel][ellipse] == image[channel, 0, 0]).all()
+
+
 # ---- preprocess ---------------------------------------------------------------------------
 
 
@@ -25,28 +37,41 @@ def test_preprocess_accepts_the_colour_distance(capsys):
     assert capsys.readouterr().out.startswith("✓")
 
 
+def norm_over_the_last_axis(images):
+    difference = images.float() - images[:, :, :1, :1].float()
+    return difference.norm(dim=-1, keepdim=True) / (255 * math.sqrt(3))
+
+
+def wrapped_difference(images):
+    difference = (images - images[:, :, :1, :1]).float()  # uint8 wrapped around already
+    return difference.norm(dim=1, keepdim=True) / (255 * math.sqrt(3))
+
+
 @pytest.mark.parametrize(
     ("wrong", "hint"),
     [
         (lambda images: preprocess(images) * 255 * math.sqrt(3), "divide by 255 · √3"),
         (lambda images: preprocess(images) * math.sqrt(3), "255 · √3"),
         (lambda images: preprocess(images) * 255, "divide by 255 as well"),
+        (lambda images: preprocess(images) / 255, "divided by 255 twice"),
         (lambda images: images.float().norm(dim=1, keepdim=True) / 442, "background"),
+        (wrapped_difference, "uint8.*wraps around.*float.*before subtracting"),
+        (norm_over_the_last_axis, "channels first.*dim=1"),
     ],
-    ids=["unscaled", "no-sqrt3", "no-255", "no-background"],
+    ids=["unscaled", "no-sqrt3", "no-255", "255-twice", "no-background", "wrap-around", "axis"],
 )
 def test_preprocess_explains_known_slips(wrong, hint):
-    with pytest.raises(AssertionError, match=hint):
+    with pytest.raises(AssertionError, match="(?s)" + hint):
         check.check_preprocess(wrong)
 
 
-def test_preprocess_refuses_integer_output():
-    with pytest.raises(AssertionError, match="uint8 wraps around"):
+def test_preprocess_names_the_dtype_of_integer_output():
+    with pytest.raises(AssertionError, match=r"dtype torch\.uint8.*\n.*wraps around.*float dtype"):
         check.check_preprocess(lambda images: (images - images[:, :, :1, :1])[:, :1])
 
 
 def test_preprocess_refuses_a_missing_channel_axis():
-    with pytest.raises(AssertionError, match="shape"):
+    with pytest.raises(AssertionError, match="keepdim=True"):
         check.check_preprocess(lambda images: preprocess(images)[:, 0])
 
 
@@ -58,9 +83,8 @@ def test_preprocess_reports_a_crash_readably():
 # ---- moments_baseline ---------------------------------------------------------------------
 
 
-def moments_baseline(images):
-    mask = (images != images[:, :, :1, :1]).any(dim=1).double()
-    size = images.shape[-1]
+def moments_from_mask(mask):
+    size = mask.shape[-1]
     rows, columns = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")
     x, y = columns.double() + 0.5, rows.double() + 0.5
     area = mask.sum(dim=(1, 2))
@@ -69,6 +93,10 @@ def moments_baseline(images):
     std_x = ((mask * (x - x_c[:, None, None]) ** 2).sum(dim=(1, 2)) / area).sqrt()
     std_y = ((mask * (y - y_c[:, None, None]) ** 2).sum(dim=(1, 2)) / area).sqrt()
     return torch.stack([x_c, y_c, 2 * std_x, 2 * std_y], dim=1)
+
+
+def moments_baseline(images):
+    return moments_from_mask((images != images[:, :, :1, :1]).any(dim=1).double())
 
 
 def radii_as_variances(estimates):
@@ -84,28 +112,122 @@ def test_moments_baseline_is_nearly_exact_on_clean_images():
     dataset = EllipseDataset(length=50, size=64, seed=0)
     images = torch.stack([dataset[i][0] for i in range(50)])
     truth = to_pixels(torch.stack([dataset[i][1] for i in range(50)]), 64).double()
-    assert (moments_baseline(images) - truth).abs().mean() < 0.1
+    error = (moments_baseline(images) - truth).abs().mean()
+    assert error < 0.1, f"the reference baseline is off by {error:.3f} px"
 
 
 @pytest.mark.parametrize(
     ("wrong", "hint"),
     [
         (lambda images: moments_baseline(images)[:, [1, 0, 3, 2]], "x and y are swapped"),
+        (lambda images: moments_baseline(images)[:, [1, 0, 2, 3]], "centre's x and y"),
         (lambda images: moments_baseline(images) / images.shape[-1], "return pixels"),
         (lambda images: moments_baseline(images) - torch.tensor([0.5, 0.5, 0, 0]), "half a pixel"),
-        (lambda images: moments_baseline(images) * torch.tensor([1, 1, 0.5, 0.5]), "2 × standard"),
+        (lambda images: moments_baseline(images) * torch.tensor([1, 1, 0.5, 0.5]), "r² / 4"),
         (lambda images: radii_as_variances(moments_baseline(images)), "variances"),
+        (
+            lambda images: moments_from_mask((images[:, 0] != images[:, 0, :1, :1]).double()),
+            "red channel only.*ANY channel",
+        ),
+        (
+            lambda images: moments_from_mask((images[:, 2] != images[:, 2, :1, :1]).double()),
+            "blue channel only",
+        ),
+        (
+            lambda images: moments_from_mask(
+                (images[:, 0] != images[:, 0, :1, :1]).double()
+            ).nan_to_num(),
+            "red channel only",
+        ),
+        (
+            lambda images: moments_from_mask((images != images[:, :, :1, :1]).all(dim=1).double()),
+            r"every channel at once \(\.all\)",
+        ),
     ],
-    ids=["swapped", "fractions", "no-half-pixel", "std", "variance"],
+    ids=[
+        "swapped",
+        "centre-swapped",
+        "fractions",
+        "no-half-pixel",
+        "std",
+        "variance",
+        "red-only",
+        "blue-only",
+        "red-only-guarded",
+        "all-channels",
+    ],
 )
 def test_moments_baseline_explains_known_slips(wrong, hint):
-    with pytest.raises(AssertionError, match=hint):
+    with pytest.raises(AssertionError, match="(?s)" + hint):
         check.check_moments_baseline(wrong)
+
+
+def test_moments_baseline_names_the_images_whose_estimates_are_nan():
+    def nan_for_the_first(images):
+        estimates = moments_baseline(images) * 1.01
+        estimates[0] = float("nan")
+        return estimates
+
+    with pytest.raises(AssertionError, match=r"images \[0\] are NaN"):
+        check.check_moments_baseline(nan_for_the_first)
 
 
 def test_moments_baseline_refuses_the_wrong_shape():
     with pytest.raises(AssertionError, match=r"shape \(12, 2\)"):
         check.check_moments_baseline(lambda images: moments_baseline(images)[:, :2])
+
+
+# ---- AddCoordinates -----------------------------------------------------------------------
+
+
+class AddCoordinates(nn.Module):
+    def __init__(self, low=-1.0, swap=False, only_coordinates=False, dim=1):
+        super().__init__()
+        self.low, self.swap, self.only_coordinates, self.dim = low, swap, only_coordinates, dim
+
+    def forward(self, inputs):
+        batch, _, height, width = inputs.shape
+        x = torch.linspace(self.low, 1, width).expand(batch, 1, height, width)
+        y = torch.linspace(self.low, 1, height).view(height, 1).expand(batch, 1, height, width)
+        if self.swap:
+            x, y = y.transpose(2, 3).reshape(batch, 1, height, width), x
+        channels = [x, y] if self.only_coordinates else [inputs, x, y]
+        return torch.cat(channels, dim=self.dim)
+
+
+def test_add_coordinates_accepts_x_then_y_from_minus_one_to_one(capsys):
+    check.check_add_coordinates(AddCoordinates())
+    assert capsys.readouterr().out.startswith("✓")
+
+
+class PixelIndices(nn.Module):
+    def forward(self, inputs):
+        batch, _, height, width = inputs.shape
+        x = torch.arange(width).float().expand(batch, 1, height, width)
+        y = torch.arange(height).float().view(height, 1).expand(batch, 1, height, width)
+        return torch.cat([inputs, x, y], dim=1)
+
+
+class SwappedOnSquares(nn.Module):
+    def forward(self, inputs):
+        x_then_y = AddCoordinates()(inputs)
+        return x_then_y[:, [0, 2, 1]]
+
+
+@pytest.mark.parametrize(
+    ("module", "hint"),
+    [
+        (SwappedOnSquares(), "x and y are swapped"),
+        (AddCoordinates(low=0.0), "from 0 to 1"),
+        (PixelIndices(), "pixel indices"),
+        (AddCoordinates(only_coordinates=True), "after the input channels"),
+        (AddCoordinates(dim=0), "channel axis"),
+    ],
+    ids=["swapped", "zero-to-one", "indices", "inputs-dropped", "batch-axis"],
+)
+def test_add_coordinates_explains_known_slips(module, hint):
+    with pytest.raises(AssertionError, match="(?s)" + hint):
+        check.check_add_coordinates(module)
 
 
 # ---- model --------------------------------------------------------------------------------
@@ -124,7 +246,7 @@ def test_model_accepts_four_outputs_and_restores_training_mode(capsys):
     model = GoodModel().train()
     check.check_model(model)
     assert capsys.readouterr().out.startswith("✓")
-    assert model.training
+    assert model.training, "the check should restore training mode"
 
 
 def test_model_refuses_a_class_instead_of_an_instance():
@@ -138,23 +260,154 @@ def test_model_refuses_the_wrong_number_of_outputs():
         check.check_model(model)
 
 
+# ---- train_one_epoch ----------------------------------------------------------------------
+
+
+def train_one_epoch(
+    model,
+    loader,
+    loss_function,
+    optimizer,
+    device,
+    scheduler,
+    *,
+    train=True,
+    zero_grad=True,
+    sign=1.0,
+    step_scheduler=True,
+    update=True,
+    average="exact",
+):
+    model.train(train)
+    losses = []
+    for inputs, targets in loader:
+        inputs, targets = inputs.to(device), targets.to(device)
+        loss = loss_function(model(inputs), targets)
+        if zero_grad:
+            optimizer.zero_grad()
+        (sign * loss).backward()
+        if update:
+            optimizer.step()
+        if step_scheduler:
+            scheduler.step()
+        losses.append((loss.item(), len(inputs)))
+    model.train()
+    if average == "batch-means":
+        return sum(loss for loss, _ in losses) / len(losses)
+    if average == "sum":
+        return sum(loss * size for loss, size in losses)
+    if average == "unweighted":
+        return sum(loss for loss, _ in losses) / len(loader.dataset)
+    if average == "last":
+        return losses[-1][0]
+    return sum(loss * size for loss, size in losses) / len(loader.dataset)
+
+
+def test_train_one_epoch_accepts_the_reference_loop(capsys):
+    check.check_train_one_epoch(train_one_epoch)
+    assert capsys.readouterr().out.startswith("✓")
+
+
+def slip(**options):
+    def wrong(*args):
+        return train_one_epoch(*args, **options)
+
+    return wrong
+
+
+def stays_in_eval_mode(model, *args):
+    result = train_one_epoch(model, *args, train=False)
+    model.eval()
+    return result
+
+
+def steps_scheduler_once(model, loader, loss_function, optimizer, device, scheduler):
+    result = train_one_epoch(
+        model, loader, loss_function, optimizer, device, scheduler, step_scheduler=False
+    )
+    scheduler.step()
+    return result
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (slip(zero_grad=False), r"accumulate.*zero_grad\(\)"),
+        (slip(sign=-1.0), "uphill.*no minus sign"),
+        (slip(train=False), r"eval mode: call model\.train\(\)"),
+        (stays_in_eval_mode, r"still in eval mode.*model\.train\(\)"),
+        (slip(step_scheduler=False), r"stepped 0 times.*scheduler\.step\(\)"),
+        (steps_scheduler_once, "stepped 1 times.*counts batches"),
+        (slip(update=False), r"did not change.*optimizer\.step\(\)"),
+        (slip(average="batch-means"), "mean of batch means"),
+        (slip(average="sum"), "number of items"),
+        (slip(average="last"), "last batch's loss"),
+        (slip(average="unweighted"), "weigh each batch's loss by its size"),
+    ],
+    ids=[
+        "no-zero-grad",
+        "ascent",
+        "eval-mode",
+        "left-in-eval-mode",
+        "no-scheduler-step",
+        "scheduler-per-epoch",
+        "no-optimizer-step",
+        "batch-means",
+        "summed-loss",
+        "last-batch",
+        "unweighted-sum",
+    ],
+)
+def test_train_one_epoch_explains_known_slips(wrong, hint):
+    with pytest.raises(AssertionError, match="(?s)" + hint):
+        check.check_train_one_epoch(wrong)
+
+
+def test_train_one_epoch_must_return_a_number():
+    with pytest.raises(AssertionError, match="should be a number"):
+        check.check_train_one_epoch(lambda *args: [train_one_epoch(*args)])
+
+
 # ---- evaluate -----------------------------------------------------------------------------
 
 
-def evaluate(model, loader, device):
-    total = torch.zeros(4)
-    with torch.no_grad():
+def evaluate(model, loader, loss_function, device, *, train=False, gradients=False, mae=None):
+    model.train(train)
+    loss_sum, error_sum = 0.0, torch.zeros(4)
+    with torch.set_grad_enabled(gradients):
         for inputs, targets in loader:
-            total += (model(inputs.to(device)).cpu() - targets).abs().sum(dim=0)
-    return to_pixels(total / len(loader.dataset), 64)
+            predictions = model(inputs.to(device)).cpu()
+            loss_sum += loss_function(predictions, targets).item() * len(inputs)
+            error_sum += (predictions - targets).abs().sum(dim=0)
+    count = len(loader.dataset)
+    result = {"loss": loss_sum / count, "mae": to_pixels(error_sum / count, 64)}
+    return result if mae is None else {"loss": result["loss"], "mae": mae(result["mae"])}
 
 
-def mean_of_batch_means(model, loader, device):
-    means = [(model(inputs) - targets).abs().mean(dim=0) for inputs, targets in loader]
-    return to_pixels(torch.stack(means).mean(dim=0), 64)
+def mean_of_batch_means(model, loader, loss_function, device):
+    model.eval()
+    with torch.no_grad():
+        means = [(model(inputs) - targets).abs().mean(dim=0) for inputs, targets in loader]
+        losses = [loss_function(model(inputs), targets).item() for inputs, targets in loader]
+    return {"loss": sum(losses) / len(losses), "mae": to_pixels(torch.stack(means).mean(0), 64)}
 
 
-def test_evaluate_accepts_the_exact_mean(capsys):
+def loss_of(transform):
+    def wrong(model, loader, loss_function, device):
+        result = evaluate(model, loader, loss_function, device)
+        return {"loss": transform(result["loss"], loader), "mae": result["mae"]}
+
+    return wrong
+
+
+def unweighted_loss(model, loader, loss_function, device):
+    result = evaluate(model, loader, loss_function, device)
+    with torch.no_grad():
+        losses = [loss_function(model(inputs), targets).item() for inputs, targets in loader]
+    return {"loss": sum(losses) / len(loader.dataset), "mae": result["mae"]}
+
+
+def test_evaluate_accepts_the_exact_means(capsys):
     check.check_evaluate(evaluate)
     assert capsys.readouterr().out.startswith("✓")
 
@@ -163,35 +416,49 @@ def test_evaluate_accepts_the_exact_mean(capsys):
     ("wrong", "hint"),
     [
         (mean_of_batch_means, "mean of batch means"),
-        (lambda model, loader, device: evaluate(model, loader, device) / 64, "pixels"),
-        (
-            lambda model, loader, device: evaluate(model, loader, device) * len(loader.dataset),
-            "divide the summed errors",
-        ),
+        (lambda *args: evaluate(*args, mae=lambda mae: mae / 64), "pixels"),
+        (lambda *args: evaluate(*args, mae=lambda mae: mae * 10), "divide the summed errors"),
+        (lambda *args: evaluate(*args, mae=lambda mae: mae.mean().expand(4)), "one error per"),
+        (lambda *args: evaluate(*args, train=True), r"training mode.*model\.eval\(\)"),
+        (lambda *args: evaluate(*args, gradients=True), r"torch\.no_grad\(\)"),
+        (loss_of(lambda loss, loader: loss * 10), "divide the summed loss"),
+        (unweighted_loss, "weigh each batch's loss by its size"),
+        (lambda *args: evaluate(*args)["mae"], "a dict with the keys"),
     ],
-    ids=["batch-means", "not-pixels", "not-divided"],
+    ids=[
+        "batch-means",
+        "not-pixels",
+        "not-divided",
+        "one-number",
+        "train-mode",
+        "gradients",
+        "loss-not-divided",
+        "unweighted-loss",
+        "not-a-dict",
+    ],
 )
 def test_evaluate_explains_known_slips(wrong, hint):
-    with pytest.raises(AssertionError, match=hint):
+    with pytest.raises(AssertionError, match="(?s)" + hint):
         check.check_evaluate(wrong)
 
 
 def test_evaluate_hint_never_gives_the_numbers():
     with pytest.raises(AssertionError) as error:
-        check.check_evaluate(lambda model, loader, device: torch.zeros(4))
-    assert not any(character.isdigit() for character in str(error.value).split("Hint:")[1])
+        check.check_evaluate(lambda *args: evaluate(*args, mae=torch.zeros_like))
+    hint = str(error.value).split("Hint:")[1]
+    assert not any(character.isdigit() for character in hint), hint
 
 
 def test_evaluate_gets_a_last_batch_smaller_than_the_others():
     # The check relies on this to tell a mean of batch means from the exact mean.
     seen: list[int] = []
 
-    def spy(model, loader: DataLoader, device):
+    def spy(model, loader: DataLoader, loss_function, device):
         seen.extend(len(inputs) for inputs, _ in loader)
-        return evaluate(model, loader, device)
+        return evaluate(model, loader, loss_function, device)
 
     check.check_evaluate(spy)
-    assert len(set(seen)) > 1
+    assert len(set(seen)) > 1, f"batch sizes seen: {seen}"
 
 
 # ---- headline -----------------------------------------------------------------------------
@@ -204,16 +471,54 @@ def test_headline_accepts_errors_within_the_limit(capsys):
 
 @pytest.mark.parametrize(
     ("centre", "radii", "message"),
-    [(1.2, 0.5, "centre error is 1.20 px"), (0.5, 3.0, "radii error is 3.00 px")],
+    [
+        (1.2, 0.5, "centre error is 1.20 px"),
+        (0.5, 3.0, "radii error is 3.00 px"),
+        (-0.5, 0.5, r"centre error is -0.5 px.*never negative"),
+        (0.5, -0.2, r"radii error is -0.2 px.*\n.*abs"),
+        (0.5 / 64, 0.6 / 64, r"centre error is 0.00781 px.*\n.*fractions of the image size"),
+        (0.0, 0.5, "centre error is 0 px"),
+        (float("nan"), 0.5, "centre error is nan.*diverged"),
+        (0.5, float("inf"), "radii error is inf.*diverged"),
+    ],
+    ids=["centre", "radii", "negative", "negative-radii", "normalised", "zero", "nan", "inf"],
 )
-def test_headline_refuses_errors_above_the_limit(centre, radii, message):
-    with pytest.raises(AssertionError, match=message):
+def test_headline_refuses_impossible_or_poor_errors(centre, radii, message):
+    with pytest.raises(AssertionError, match="(?s)" + message):
         check.check_headline(centre, radii)
 
 
-def test_headline_reports_divergence():
-    with pytest.raises(AssertionError, match="diverged"):
-        check.check_headline(float("nan"), 0.5)
+def test_headline_refuses_several_numbers():
+    with pytest.raises(AssertionError, match="single number"):
+        check.check_headline(torch.tensor([0.5, 0.5]), 0.5)
+
+
+# ---- results of the failure analysis --------------------------------------------------------
+
+
+def test_contrast_normalisation_accepts_a_halved_error(capsys):
+    check.check_contrast_normalisation(4.0, torch.tensor(0.5))
+    assert "8×" in capsys.readouterr().out
+
+
+def test_contrast_normalisation_refuses_no_gain():
+    with pytest.raises(AssertionError, match=r"from 4\.00 px to 3\.00 px"):
+        check.check_contrast_normalisation(4.0, 3.0)
+
+
+@pytest.mark.parametrize(
+    ("baseline", "network", "message"),
+    [(15.0, 2.0, "off by 2.00 px.*within 1.5 px"), (2.0, 0.5, "win at least 5×")],
+    ids=["network-lost", "baseline-fine"],
+)
+def test_noise_robustness_refuses(baseline, network, message):
+    with pytest.raises(AssertionError, match="(?s)" + message):
+        check.check_noise_robustness(baseline, network)
+
+
+def test_noise_robustness_accepts_the_network_winning(capsys):
+    check.check_noise_robustness(15.8, 0.55)
+    assert capsys.readouterr().out.startswith("✓")
 
 
 # ---- every check --------------------------------------------------------------------------
@@ -229,10 +534,12 @@ class ForgetsToReturn(nn.Module):
     [
         (lambda: check.check_preprocess(lambda images: None), "preprocess"),
         (lambda: check.check_moments_baseline(lambda images: None), "moments_baseline"),
+        (lambda: check.check_add_coordinates(ForgetsToReturn()), "AddCoordinates"),
         (lambda: check.check_model(ForgetsToReturn()), "forward"),
-        (lambda: check.check_evaluate(lambda model, loader, device: None), "evaluate"),
+        (lambda: check.check_train_one_epoch(lambda *args: None), "train_one_epoch"),
+        (lambda: check.check_evaluate(lambda *args: None), "evaluate"),
     ],
-    ids=["preprocess", "moments_baseline", "model", "evaluate"],
+    ids=["preprocess", "moments_baseline", "add_coordinates", "model", "train", "evaluate"],
 )
 def test_a_missing_return_is_named(run_check, name):
     with pytest.raises(

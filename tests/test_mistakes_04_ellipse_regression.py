@@ -1,0 +1,217 @@
+"""Notebook 04's mistake catalogue: each typical slip is caught by the check after its TODO.
+
+Every case puts one slip into a learner region of the solution and runs the notebook
+up to the check right after it (tests/mistakes.py). The data sets are shrunk for
+speed; no case trains the network: the training loop is checked on a probe model
+before any training starts.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.mistakes import catch_mistake
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "04_ellipse_regression.ipynb"
+
+# Fewer images: the checks probe the learner's functions on data of their own.
+SMALL = {"length=10_000": "length=256", "length=2_000": "length=64"}
+
+MISTAKES = [
+    # ---- task 3: moments_baseline -------------------------------------------------------
+    pytest.param(
+        "mask = (images != background).any(dim=1).double()",
+        "mask = (images[:, 0] != background[:, 0]).double()",
+        "check_moments_baseline",
+        "red channel only",
+        id="moments-red-channel-only",
+    ),
+    pytest.param(
+        ".any(dim=1).double()  # (n, size, size)",
+        ".all(dim=1).double()  # (n, size, size)",
+        "check_moments_baseline",
+        "ANY channel differs",
+        id="moments-all-channels-must-differ",
+    ),
+    pytest.param(
+        "torch.stack([x_c, y_c, r_x, r_y], dim=1)",
+        "torch.stack([y_c, x_c, r_x, r_y], dim=1)",
+        "check_moments_baseline",
+        "centre's x and y are swapped",
+        id="moments-centre-x-y-swapped",
+    ),
+    pytest.param(
+        "torch.stack([x_c, y_c, r_x, r_y], dim=1)",
+        "torch.stack([x_c, y_c, r_x / 2, r_y / 2], dim=1)",
+        "check_moments_baseline",
+        "r² / 4",
+        id="moments-radius-without-factor-2",
+    ),
+    pytest.param(
+        "pixel_centres = torch.arange(size, dtype=torch.float64) + 0.5",
+        "pixel_centres = torch.arange(size, dtype=torch.float64)",
+        "check_moments_baseline",
+        "half a pixel",
+        id="moments-no-pixel-centres",
+    ),
+    # ---- task 4: preprocess -------------------------------------------------------------
+    pytest.param(
+        "images = images.float()  # uint8 arithmetic would wrap around below 0\n"
+        "    difference = images - images[:, :, :1, :1]",
+        "difference = (images - images[:, :, :1, :1]).float()",
+        "check_preprocess",
+        "uint8, which wraps around",
+        id="preprocess-uint8-wrap-around",
+    ),
+    pytest.param(
+        "images = images.float()  # uint8",
+        "images = images.float() / 255  # uint8",
+        "check_preprocess",
+        "divided by 255 twice",
+        id="preprocess-255-twice",
+    ),
+    pytest.param(
+        "difference.norm(dim=1, keepdim=True)",
+        "difference.norm(dim=-1, keepdim=True)",
+        "check_preprocess",
+        "channels first",
+        id="preprocess-channel-axis-last",
+    ),
+    pytest.param(
+        "difference.norm(dim=1, keepdim=True) / (255 * math.sqrt(3))",
+        "difference.norm(dim=1, keepdim=True)",
+        "check_preprocess",
+        "scale the distance into",
+        id="preprocess-not-scaled",
+    ),
+    # ---- task 5: AddCoordinates ---------------------------------------------------------
+    pytest.param(
+        "torch.cat([inputs, x, y.expand(batch, 1, height, width)], dim=1)",
+        "torch.cat([inputs, y.expand(batch, 1, height, width), x], dim=1)",
+        "check_add_coordinates",
+        "x and y are swapped",
+        id="coordinates-x-y-swapped",
+    ),
+    pytest.param(
+        "torch.linspace(-1, 1, width, device=inputs.device).expand(batch, 1, height, width)\n"
+        "        y = torch.linspace(-1, 1, height",
+        "torch.linspace(0, 1, width, device=inputs.device).expand(batch, 1, height, width)\n"
+        "        y = torch.linspace(0, 1, height",
+        "check_add_coordinates",
+        "from 0 to 1",
+        id="coordinates-from-zero",
+    ),
+    pytest.param(
+        "torch.cat([inputs, x, y.expand(batch, 1, height, width)], dim=1)",
+        "torch.cat([x, y.expand(batch, 1, height, width)], dim=1)",
+        "check_add_coordinates",
+        "after the input channels",
+        id="coordinates-inputs-dropped",
+    ),
+    pytest.param(
+        "torch.cat([inputs, x, y.expand(batch, 1, height, width)], dim=1)",
+        "torch.cat([inputs, x, y.expand(batch, 1, height, width)], dim=0)",
+        "check_add_coordinates",
+        "channel axis",
+        id="coordinates-batch-axis",
+    ),
+    # ---- task 6: evaluate ---------------------------------------------------------------
+    pytest.param(
+        "error_sum += (predictions - targets).abs().sum(dim=0)\n    count = len(loader.dataset)",
+        "error_sum += (predictions - targets).abs().mean(dim=0)\n    count = len(loader)",
+        "check_evaluate",
+        "mean of batch means",
+        id="evaluate-mean-of-batch-means",
+    ),
+    pytest.param(
+        '"mae": to_pixels(error_sum / count, IMAGE_SIZE)',
+        '"mae": error_sum / count',
+        "check_evaluate",
+        "convert to pixels",
+        id="evaluate-normalised-units",
+    ),
+    pytest.param(
+        "model.eval()\n    loss_sum",
+        "loss_sum",
+        "check_evaluate",
+        r"model.eval\(\)",
+        id="evaluate-no-eval-mode",
+    ),
+    pytest.param(
+        "with torch.no_grad():\n        for inputs, targets in loader:\n"
+        "            predictions = model(inputs.to(device)).cpu()",
+        "if True:\n        for inputs, targets in loader:\n"
+        "            predictions = model(inputs.to(device)).cpu().detach()",
+        "check_evaluate",
+        r"torch.no_grad\(\)",
+        id="evaluate-no-no-grad",
+    ),
+    pytest.param(
+        "loss_sum += loss_function(predictions, targets).item() * len(inputs)",
+        "loss_sum += loss_function(predictions, targets).item()",
+        "check_evaluate",
+        "weigh each batch's loss by its size",
+        id="evaluate-loss-not-weighted",
+    ),
+    # ---- task 7: train_one_epoch --------------------------------------------------------
+    pytest.param(
+        "optimizer.zero_grad()\n        loss.backward()",
+        "loss.backward()",
+        "check_train_one_epoch",
+        r"accumulate.*zero_grad\(\)",
+        id="train-no-zero-grad",
+    ),
+    pytest.param(
+        "    model.train()\n    loss_sum = 0.0",
+        "    loss_sum = 0.0",
+        "check_train_one_epoch",
+        r"eval mode.*model.train\(\)",
+        id="train-no-train-mode",
+    ),
+    pytest.param(
+        "        loss.backward()\n        optimizer.step()",
+        "        (-loss).backward()\n        optimizer.step()",
+        "check_train_one_epoch",
+        "no minus sign",
+        id="train-gradient-ascent",
+    ),
+    pytest.param(
+        "        optimizer.step()\n        scheduler.step()",
+        "        scheduler.step()",
+        "check_train_one_epoch",
+        r"did not change.*optimizer.step\(\)",
+        id="train-no-optimizer-step",
+    ),
+    pytest.param(
+        "        scheduler.step()\n        loss_sum += loss.item() * len(inputs)\n",
+        "        loss_sum += loss.item() * len(inputs)\n    scheduler.step()\n",
+        "check_train_one_epoch",
+        "counts batches, not epochs",
+        id="train-scheduler-per-epoch",
+    ),
+    pytest.param(
+        "loss_sum += loss.item() * len(inputs)\n    return loss_sum / len(loader.dataset)",
+        "loss_sum += loss.item()\n    return loss_sum / len(loader)",
+        "check_train_one_epoch",
+        "mean of batch means",
+        id="train-mean-of-batch-means",
+    ),
+    # ---- a TODO left unfilled -----------------------------------------------------------
+    pytest.param(
+        "return torch.cat([inputs, x, y.expand(batch, 1, height, width)], dim=1)",
+        "return ...",
+        "check_add_coordinates",
+        "fill in the TODO above",
+        id="coordinates-unfilled",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "check", "named"), MISTAKES)
+def test_mistake_is_named_by_the_check_after_its_todo(old, new, check, named):
+    error = catch_mistake(NOTEBOOK, old, new, check, replace=SMALL)
+    assert error.hint is not None, f"{check} failed without a hint: {error.message}"
+    assert re.search(named, str(error), flags=re.DOTALL), f"the check should name it: {error}"
