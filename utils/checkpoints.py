@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 FORMAT_VERSION = 1
-REQUIRED_KEYS = ("model_class", "architecture", "state_dict")
+REQUIRED_KEYS = ("architecture", "state_dict")
 # torch.load(weights_only=True) names the first object it refuses in a line like this.
 UNSUPPORTED_GLOBAL = re.compile(r"Unsupported global: GLOBAL (?P<name>[\w.]+)")
 # How many mismatching weights an error lists before it says "and N more".
@@ -180,8 +180,9 @@ def load_checkpoint(
     path
         The checkpoint file.
     model_class
-        The class to rebuild, e.g. ``DigitCNN``; the checkpoint names the class it
-        was saved from, and the two must agree.
+        The class to rebuild, e.g. ``DigitCNN``. Where the checkpoint names the class
+        it was saved from (``"model_class"``, as ``save_checkpoint`` stores), the two
+        must agree.
 
     Returns
     -------
@@ -211,12 +212,16 @@ def load_checkpoint(
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
         refused = unsupported_global(error)
+        if refused is None:
+            raise ValueError(
+                f"{path} is not a PyTorch checkpoint (not a file torch.save wrote, or a damaged "
+                "one)."
+            ) from error
         raise ValueError(
-            f"{path} holds more than tensors and plain values"
-            f"{f' (a pickled {refused})' if refused else ''}, and torch.load(weights_only=True) "
-            "refuses to run code from a file. Save a dictionary of the model's state_dict() and "
-            "plain values instead, as save_checkpoint does; torch.save(model, ...) pickles the "
-            "whole model."
+            f"{path} holds more than tensors and plain values (a pickled {refused}), and "
+            "torch.load(weights_only=True) refuses to run code from a file. Save a dictionary "
+            "of the model's state_dict() and plain values instead, as save_checkpoint does; "
+            "torch.save(model, ...) pickles the whole model."
         ) from error
     except RuntimeError as error:  # not a file torch.save wrote
         raise ValueError(f"{path} is not a PyTorch checkpoint: {error}") from error
@@ -234,7 +239,7 @@ def load_checkpoint(
             else ""
         )
         raise ValueError(f"{path} has no {', '.join(missing)}.{hint} save_checkpoint stores both.")
-    if checkpoint["model_class"] != model_class.__name__:
+    if checkpoint.get("model_class", model_class.__name__) != model_class.__name__:
         raise ValueError(
             f"{path} holds a {checkpoint['model_class']}, not a {model_class.__name__}; "
             f"pass the class it was saved from."

@@ -5,7 +5,8 @@
 // MODEL.pt2   a package written by torch._inductor.aoti_compile_and_package
 // IMAGES.npy  float32 images of shape (N, 1, 28, 28), values in [0, 1] (np.save writes it)
 // SCORES.npy  written here: the model's float32 scores (logits), shape (N, 10)
-// REPEATS     optional: run the model this many more times and print the mean time per run
+// REPEATS     optional: time this many more runs, on the first image alone and on the whole
+//             batch, and print the median time of each
 //
 // It prints one line per image with the predicted digit. Errors go to stderr with a hint,
 // and the exit status is 1.
@@ -14,6 +15,7 @@
 #include <c10/util/Exception.h>
 #include <torch/csrc/inductor/aoti_package/model_package_loader.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -131,6 +133,21 @@ void write_npy(const std::string& path, const float* values, int64_t rows, int64
   file.write(reinterpret_cast<const char*>(values), rows * columns * sizeof(float));
 }
 
+// The median time of `repeats` runs of the model on `batch`, in milliseconds.
+double median_milliseconds(torch::inductor::AOTIModelPackageLoader& loader,
+                           const at::Tensor& batch, int repeats) {
+  std::vector<double> times;
+  for (int i = 0; i < repeats; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    loader.run({batch});
+    const std::chrono::duration<double, std::milli> elapsed =
+        std::chrono::steady_clock::now() - start;
+    times.push_back(elapsed.count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
@@ -158,23 +175,19 @@ int main(int argc, char* argv[]) {
     torch::inductor::AOTIModelPackageLoader loader(argv[1]);
     // A tensor that views the vector's memory (no copy), shape (N, 1, 28, 28).
     const at::Tensor batch = at::from_blob(images.data(), shape, at::kFloat);
-    at::Tensor scores = loader.run({batch})[0].contiguous();
-
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < repeats; ++i) {
-      loader.run({batch});
-    }
-    const std::chrono::duration<double, std::milli> elapsed =
-        std::chrono::steady_clock::now() - start;
-
+    at::Tensor scores = loader.run({batch})[0].contiguous();  // also the warm-up run
     write_npy(argv[3], scores.const_data_ptr<float>(), scores.size(0), scores.size(1));
     const at::Tensor digits = scores.argmax(1);
     for (int64_t i = 0; i < digits.size(0); ++i) {
       std::cout << "image " << i << ": digit " << digits[i].item<int64_t>() << "\n";
     }
     if (repeats > 0) {
-      std::cout << "mean time per batch of " << shape[0] << ": " << elapsed.count() / repeats
+      const at::Tensor one_image = batch.slice(0, 0, 1);
+      loader.run({one_image});  // warm-up for this shape
+      std::cout << "median time, batch of 1: " << median_milliseconds(loader, one_image, repeats)
                 << " ms\n";
+      std::cout << "median time, batch of " << shape[0] << ": "
+                << median_milliseconds(loader, batch, repeats) << " ms\n";
     }
   } catch (const c10::Error& error) {  // from PyTorch: its message without the C++ backtrace
     std::cerr << "digit_runner: " << error.what_without_backtrace() << "\n";
