@@ -1,0 +1,169 @@
+"""Build and run ``cpp/digit_runner``, the course's C++ program that runs a compiled model.
+
+The program (``cpp/digit_runner/main.cpp``) loads an AOTInductor package (``.pt2``),
+reads images from a ``.npy`` file, and writes the model's scores to another. This
+module builds it with CMake against the PyTorch installed in this Python
+environment, and runs it::
+
+    from utils.digit_runner import build_digit_runner, run_digit_runner
+
+    executable = build_digit_runner("build/digit_runner")
+    output = run_digit_runner(executable, "digits.pt2", "images.npy", "scores.npy")
+
+Building needs CMake and a C++ compiler; :func:`missing_build_tools` says which
+are missing and :data:`INSTALL_HINT` how to install them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import torch.utils
+
+SOURCE_DIR = Path(__file__).resolve().parent.parent / "cpp" / "digit_runner"
+EXECUTABLE_NAME = "digit_runner"
+COMPILERS = ("c++", "g++", "clang++")
+INSTALL_HINT = (
+    "install CMake and a C++ compiler: on Debian or Ubuntu `sudo apt-get install g++ cmake`, "
+    "on macOS `xcode-select --install` and `brew install cmake`, with conda "
+    "`conda install -c conda-forge cxx-compiler cmake`."
+)
+TIMING_PATTERN = re.compile(r"median time, batch of (?P<batch>\d+): (?P<ms>[\d.e+-]+) ms")
+# How much of a failed command's output an error shows.
+OUTPUT_TAIL_CHARACTERS = 3000
+
+
+def missing_build_tools() -> list[str]:
+    """Return the names of the build tools that are not installed: ``cmake``, ``a C++ compiler``.
+
+    The compiler is the one named by the ``CXX`` environment variable if set, else
+    any of ``c++``, ``g++`` or ``clang++``.
+    """
+    missing = [] if shutil.which("cmake") else ["cmake"]
+    compilers = [os.environ["CXX"]] if os.environ.get("CXX") else list(COMPILERS)
+    if not any(shutil.which(compiler) for compiler in compilers):
+        missing.append("a C++ compiler")
+    return missing
+
+
+def _run(command: list[str], what: str) -> str:
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        output = (result.stdout + result.stderr)[-OUTPUT_TAIL_CHARACTERS:]
+        raise RuntimeError(f"{what} failed (exit status {result.returncode}):\n{output}")
+    return result.stdout
+
+
+def build_commands(build_dir: str | Path, source_dir: str | Path = SOURCE_DIR) -> list[list[str]]:
+    """Return the two CMake commands that configure and build the program.
+
+    Parameters
+    ----------
+    build_dir
+        The folder for CMake's files and the executable (created if need be).
+    source_dir
+        The folder with ``CMakeLists.txt``.
+
+    Returns
+    -------
+    list[list[str]]
+        The configure command (Release mode, PyTorch found through
+        ``torch.utils.cmake_prefix_path``) and the build command.
+    """
+    return [
+        [
+            "cmake",
+            "-S",
+            str(source_dir),
+            "-B",
+            str(build_dir),
+            "-DCMAKE_BUILD_TYPE=Release",
+            f"-DCMAKE_PREFIX_PATH={torch.utils.cmake_prefix_path}",
+        ],
+        ["cmake", "--build", str(build_dir)],
+    ]
+
+
+def build_digit_runner(build_dir: str | Path, source_dir: str | Path = SOURCE_DIR) -> Path:
+    """Configure and build the C++ program with CMake; return the executable's path.
+
+    Parameters
+    ----------
+    build_dir
+        The folder for CMake's files and the executable; use a temporary folder or
+        ``build/`` (ignored by git). A second call reuses the first build.
+    source_dir
+        The folder with ``CMakeLists.txt`` (the course's ``cpp/digit_runner``).
+
+    Returns
+    -------
+    Path
+        The executable.
+
+    Raises
+    ------
+    RuntimeError
+        If CMake or a C++ compiler is missing (the message says how to install
+        them), or the build fails (the message shows the end of its output).
+    """
+    missing = missing_build_tools()
+    if missing:
+        raise RuntimeError(
+            f"Cannot build the C++ program: no {' and no '.join(missing)}; {INSTALL_HINT}"
+        )
+    configure, build = build_commands(build_dir, source_dir)
+    _run(configure, "Configuring the C++ program (cmake -S ... -B ...)")
+    _run(build, "Building the C++ program (cmake --build ...)")
+    return Path(build_dir) / EXECUTABLE_NAME
+
+
+def run_digit_runner(
+    executable: str | Path,
+    package_path: str | Path,
+    images_path: str | Path,
+    scores_path: str | Path,
+    repeats: int = 0,
+) -> str:
+    """Run the C++ program on a file of images; return what it printed.
+
+    Parameters
+    ----------
+    executable
+        The program, as returned by :func:`build_digit_runner`.
+    package_path
+        The AOTInductor package (``.pt2``).
+    images_path
+        A ``.npy`` file of float32 images, shape (N, 1, 28, 28).
+    scores_path
+        Where the program writes the scores, a ``.npy`` file of shape (N, 10).
+    repeats
+        If positive, the program also times this many runs on one image and on the
+        whole batch and prints the median times (see :func:`parse_timings`).
+
+    Returns
+    -------
+    str
+        The program's output: one line per image with its predicted digit, then
+        the timings if asked for.
+
+    Raises
+    ------
+    RuntimeError
+        If the program fails; the message is the program's own (it names the
+        problem with the files, e.g. a wrong dtype or shape).
+    """
+    command = [str(executable), str(package_path), str(images_path), str(scores_path)]
+    if repeats > 0:
+        command.append(str(repeats))
+    return _run(command, "The C++ program")
+
+
+def parse_timings(output: str) -> dict[int, float]:
+    """Return the median times the program printed, in seconds, by batch size."""
+    return {
+        int(match["batch"]): float(match["ms"]) / 1000 for match in TIMING_PATTERN.finditer(output)
+    }
