@@ -8,9 +8,8 @@ so a variable that shadows a global cannot fool them.
 
 from __future__ import annotations
 
-from typing import Any
-
 import warnings
+from typing import Any
 
 import numpy as np
 import torch
