@@ -9,6 +9,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from tools.exercises import (
     MarkerError,
     exercise_text,
+    leaked_lines,
     main,
     make_exercise,
     strip_solution_regions,
@@ -23,13 +24,87 @@ def test_marked_region_becomes_todo_at_its_indentation():
         "def f(x):\n    # BEGIN SOLUTION: square x\n    y = x * x\n    # END SOLUTION\n    return y"
     )
     assert strip_solution_regions(source) == (
-        "def f(x):\n    # TODO: square x\n    ...\n    return y"
+        "def f(x):\n    # TODO: square x\n    y = ...\n    return y"
     )
 
 
 def test_marker_without_hint_gets_generic_todo():
-    source = "a = 1\n# BEGIN SOLUTION\nb = 2\n# END SOLUTION\nprint(a)"
+    source = "a = 1\n# BEGIN SOLUTION\nprint(a)\n# END SOLUTION\nprint(a)"
     assert strip_solution_regions(source) == "a = 1\n# TODO: your code here\n...\nprint(a)"
+
+
+def placeholder_of(region: str, before: str = "", after: str = "") -> str:
+    """The exercise's replacement of ``region`` (marked at ``before``'s indentation)."""
+    indent = region[: len(region) - len(region.lstrip())]
+    source = f"{before}{indent}# BEGIN SOLUTION: do it\n{region}\n{indent}# END SOLUTION\n{after}"
+    stripped = strip_solution_regions(source)
+    return stripped[len(before) : len(stripped) - len(after)].rstrip("\n")
+
+
+def test_module_level_region_binds_every_assigned_name_one_line_each():
+    region = "x_batch, y_batch = next(iter(loader))\nloss = f(x_batch)\nmodel.eval()"
+    assert placeholder_of(region) == ("# TODO: do it\nx_batch = ...\ny_batch = ...\nloss = ...")
+
+
+def test_module_level_region_binds_defs_classes_imports_and_with_targets():
+    region = (
+        "import math as m\ndef f():\n    inner = 1\nclass Net:\n    pass\n"
+        "with open('x') as handle:\n    text = handle.read()"
+    )
+    assert placeholder_of(region) == (
+        "# TODO: do it\nm = ...\nf = ...\nNet = ...\nhandle = ...\ntext = ..."
+    )
+
+
+def test_indented_region_binds_only_names_used_after_it():
+    region = "    error = y - m * x\n    dL_dm = -2 * mean(x * error)\n    dL_dc = -2 * mean(error)"
+    after = "    return dL_dm, dL_dc\n"
+    assert placeholder_of(region, "def g(x, y, m):\n", after) == (
+        "    # TODO: do it\n    dL_dm = ...\n    dL_dc = ..."
+    )
+
+
+def test_a_name_used_only_as_an_attribute_after_is_not_bound():
+    region = "    x = data.x\n    total = x.sum()"
+    after = "    print(dataset.x, total)\n"
+    assert placeholder_of(region, "if True:\n", after) == "    # TODO: do it\n    total = ..."
+
+
+def test_attribute_targets_are_bound_when_read_after():
+    region = "        first = 16\n        self.features = Conv(first)\n        self.unused = 1"
+    after = "    def forward(self, x):\n        return self.features(x)\n"
+    before = "class Net:\n    def __init__(self):\n"
+    assert placeholder_of(region, before, after) == (
+        "        # TODO: do it\n        self.features = ..."
+    )
+
+
+def test_augmented_assignment_binds_nothing():
+    region = "    total += x\n    count += 1"
+    after = "    print(total, count)\n"
+    assert placeholder_of(region, "for x in data:\n", after) == "    # TODO: do it\n    ..."
+
+
+def test_for_targets_are_bound_only_if_used_after():
+    assert placeholder_of("for item in data:\n    seen = item") == "# TODO: do it\nseen = ..."
+    assert placeholder_of("for item in data:\n    pass", after="print(item)\n") == (
+        "# TODO: do it\nitem = ..."
+    )
+
+
+def test_region_that_returns_ends_with_return_ellipsis():
+    region = "    k = len(kernel)\n    return [x[i : i + k] for i in range(3)]"
+    assert placeholder_of(region, "def f(x, kernel):\n") == "    # TODO: do it\n    return ..."
+
+
+def test_region_that_is_not_python_on_its_own_keeps_the_bare_ellipsis():
+    region = "        1,\n        2,"
+    assert placeholder_of(region, "values = [\n", "]\n") == "        # TODO: do it\n        ..."
+
+
+def test_names_bound_in_nested_blocks_count_but_not_inside_functions():
+    region = "if flag:\n    a = 1\nelse:\n    b = 2\ndef helper():\n    hidden = 3"
+    assert placeholder_of(region) == "# TODO: do it\na = ...\nb = ...\nhelper = ..."
 
 
 def test_several_regions_in_one_cell():
@@ -84,7 +159,7 @@ def test_exercise_strips_outputs_tags_and_widget_state():
     sources = [cell.source for cell in exercise.cells]
     assert sources[0] == "# Title"
     assert "42" not in sources[1]
-    assert sources[2] == "# TODO: your code here\n..."
+    assert sources[2] == "# TODO: your code here\nsecret = ..."
     assert "42" not in sources[3]
     assert "Only in solutions." not in sources
     assert len(exercise.cells) == 4
@@ -155,4 +230,83 @@ def test_exercise_is_up_to_date(solution_path):
     assert exercise_path.read_text(encoding="utf-8") == exercise_text(solution_path), (
         f"exercises/{solution_path.name} differs from what the generator makes from "
         f"solutions/{solution_path.name}; run: python -m tools.exercises"
+    )
+
+
+def notebook_of(*sources: str) -> nbformat.NotebookNode:
+    """A notebook of code cells, and markdown cells for sources starting 'markdown:'."""
+    notebook = new_notebook()
+    notebook.cells = [
+        new_markdown_cell(source.removeprefix("markdown:"))
+        if source.startswith("markdown:")
+        else new_code_cell(source)
+        for source in sources
+    ]
+    return notebook
+
+
+ANSWER = "# BEGIN SOLUTION\nloss = torch.mean((y - (m * x + c)) ** 2)\n# END SOLUTION"
+
+
+def test_a_later_cell_repeating_an_answer_is_a_leak():
+    solution = notebook_of("import torch", ANSWER, "loss = torch.mean((y - (m * x + c)) ** 2)")
+    [leak] = leaked_lines(solution)
+    assert (leak.cell, leak.exercise_cell) == (2, 3)
+    assert leak.line == "loss = torch.mean((y - (m * x + c)) ** 2)"
+    assert "cell 2" in str(leak)
+    assert "exercise cell 3" in str(leak)
+
+
+def test_comments_spacing_and_line_breaks_do_not_hide_a_leak():
+    repeated = "loss = torch.mean(\n    (y - (m*x + c)) ** 2  # again\n)"
+    assert len(leaked_lines(notebook_of("import torch", ANSWER, repeated))) == 1
+
+
+def test_a_repeated_answer_with_renamed_variables_is_a_leak_when_long():
+    answer = (
+        "# BEGIN SOLUTION\n"
+        "weights = torch.linalg.lstsq(with_intercept(train_set.x), train_set.y).solution\n"
+        "# END SOLUTION"
+    )
+    renamed = "solution = torch.linalg.lstsq(with_intercept(train.x), train.y).solution"
+    solution = notebook_of("import torch\ndef with_intercept(x): return x", answer, renamed)
+    assert [leak.cell for leak in leaked_lines(solution)] == [2]
+
+
+def test_short_renamed_matches_and_bare_method_calls_are_not_leaks():
+    answer = "# BEGIN SOLUTION\nmae = error(prediction, truth)\nloss.backward()\n# END SOLUTION"
+    later = "other_mae = error(other_prediction, truth)\nloss.backward()"
+    assert leaked_lines(notebook_of("def error(a, b): return a", answer, later)) == []
+
+
+def test_code_in_a_markdown_fence_is_a_leak():
+    fence = "markdown:Hint:\n```python\nloss = torch.mean((y - (m * x + c)) ** 2)\n```"
+    assert [leak.exercise_cell for leak in leaked_lines(notebook_of(ANSWER, fence))] == [2]
+
+
+def test_a_whole_solution_cell_is_an_answer_too():
+    solution = notebook_of("values = compute_the_values(data)", "values = compute_the_values(data)")
+    solution.cells[0].metadata["tags"] = ["solution"]
+    assert [leak.cell for leak in leaked_lines(solution)] == [1]
+
+
+def test_the_exercise_placeholder_is_not_a_leak():
+    assert leaked_lines(notebook_of("import torch", ANSWER, "print(loss)")) == []
+
+
+def test_check_reports_leaks(tmp_path, capsys):
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    leaky = notebook_of("import torch", ANSWER, "loss = torch.mean((y - (m * x + c)) ** 2)")
+    write_notebook(solutions / "03_leaky.ipynb", leaky)
+    arguments = ["--solutions", str(solutions), "--exercises", str(exercises)]
+    assert main(arguments) == 0
+    assert main([*arguments, "--check"]) == 1
+    assert "03_leaky.ipynb, cell 2: 'loss = torch.mean(" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("solution_path", SOLUTIONS, ids=lambda path: path.name)
+def test_exercise_does_not_show_any_answer(solution_path):
+    leaks = leaked_lines(nbformat.read(solution_path, as_version=4), name=solution_path.name)
+    assert not leaks, f"exercises/{solution_path.name} shows solution code:\n" + "\n".join(
+        f"  solution {leak}" for leak in leaks
     )

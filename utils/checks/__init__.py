@@ -7,6 +7,7 @@ Use them after each task, for example::
 """
 
 from utils.checks._core import (
+    CheckFailed,
     as_float,
     call_learner_function,
     check_array,
@@ -14,9 +15,11 @@ from utils.checks._core import (
     fail,
     find_factor,
     passed,
+    require_answer,
 )
 
 __all__ = [
+    "CheckFailed",
     "as_float",
     "call_learner_function",
     "check_array",
@@ -24,4 +27,5 @@ __all__ = [
     "fail",
     "find_factor",
     "passed",
+    "require_answer",
 ]

@@ -1,16 +1,72 @@
 """Building blocks for the self-checks that exercises call after each task.
 
-A passing check prints one line starting with a tick. A failing check raises an
-``AssertionError`` whose message says what is wrong and gives a hint, but never
-the answer itself.
+A passing check prints one line starting with a tick. A failing check raises
+:class:`CheckFailed`, an ``AssertionError`` whose message says what is wrong
+and gives a hint, but never the answer itself. In Jupyter it shows as two
+short lines (the message and the hint) instead of a traceback through this
+package; it still stops "Run All", and nbval still sees the failure.
+
+An exercise leaves the names a TODO asks for defined as ``...`` (see
+``tools/exercises.py``), so the check right below says "fill in the TODO
+above" (:func:`require_answer`) instead of Python's ``NameError``.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+
+# Frames from these folders (Python, installed packages, this package) are never
+# the learner's own code.
+_LIBRARY_FOLDERS = tuple(
+    {
+        str(Path(folder).resolve())
+        for folder in (sys.prefix, sys.base_prefix, sys.exec_prefix, Path(__file__).parents[1])
+    }
+)
+
+
+def _is_library_file(filename: str) -> bool:
+    if filename.startswith("<frozen"):
+        return True
+    path = str(Path(filename).resolve())
+    return any(path == folder or path.startswith(folder + os.sep) for folder in _LIBRARY_FOLDERS)
+
+
+class CheckFailed(AssertionError):
+    """A self-check failed: what is wrong (``message``) and what to try (``hint``).
+
+    ``str(error)`` is the message, followed by ``Hint: ...`` on its own line if
+    there is a hint. IPython and Jupyter call :meth:`_render_traceback_` to
+    display it, so a learner sees those lines, not the frames of the check.
+
+    Parameters
+    ----------
+    message
+        What is wrong, with the actual (and, where it gives nothing away, the
+        expected) value.
+    hint
+        What to look at or try, without giving the answer; ``None`` for none.
+    """
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint or None
+        super().__init__(f"{message}\nHint: {hint}" if hint else message)
+
+    def _render_traceback_(self) -> list[str]:
+        """Return the lines IPython shows instead of a traceback."""
+        first, *rest = self.message.splitlines() or [""]
+        lines = [f"✗ {first}", *(f"  {line}" for line in rest)]
+        if self.hint:
+            lines.append(f"Hint: {self.hint}")
+        return lines
 
 
 def passed(message: str) -> None:
@@ -19,13 +75,60 @@ def passed(message: str) -> None:
 
 
 def fail(message: str, hint: str | None = None) -> None:
-    """Raise the ``AssertionError`` of a failing check, with an optional hint."""
-    if hint:
-        message = f"{message}\nHint: {hint}"
-    raise AssertionError(message)
+    """Raise the :class:`CheckFailed` of a failing check, with an optional hint.
+
+    Raises
+    ------
+    CheckFailed
+        Always.
+    """
+    raise CheckFailed(message, hint)
 
 
-def call_learner_function(name: str, function: object, *args: Any) -> Any:
+def _unfilled_message(name: str) -> str:
+    return f"{name} is still `...`: fill in the TODO above."
+
+
+def require_answer(name: str, value: object) -> None:
+    """Fail with "fill in the TODO above" if ``value`` is still the exercise's ``...``.
+
+    Parameters
+    ----------
+    name
+        The name the learner should have defined, used in the message.
+    value
+        What that name holds now.
+
+    Raises
+    ------
+    CheckFailed
+        If ``value`` is ``...`` (``Ellipsis``), the placeholder an exercise
+        leaves for every name a TODO asks for.
+    """
+    if value is Ellipsis:
+        fail(_unfilled_message(name), "replace the `...` with your code, then run the cell again.")
+
+
+def _learner_line(error: BaseException) -> str:
+    """Return " (line N of your code: `...`)" for the deepest learner frame of ``error``."""
+    learner_frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)[1:]  # [0]: our own call
+        if not _is_library_file(frame.filename)
+    ]
+    if not learner_frames:
+        return ""
+    frame = learner_frames[-1]
+    where = f"in {frame.name}" if frame.name not in ("<module>", "<lambda>") else "in your code"
+    code = f": `{frame.line.strip()}`" if frame.line and frame.line.strip() else ""
+    return f" ({where}, line {frame.lineno}{code})"
+
+
+def _mentions_ellipsis(error: BaseException) -> bool:
+    return isinstance(error, TypeError | AttributeError) and "'ellipsis'" in str(error)
+
+
+def call_learner_function(name: str, function: object, *args: Any, allow_none: bool = False) -> Any:
     """Call a function the learner wrote, turning any crash into a readable failure.
 
     Parameters
@@ -36,6 +139,8 @@ def call_learner_function(name: str, function: object, *args: Any) -> Any:
         What the learner passed; should be callable.
     *args
         Arguments to call it with.
+    allow_none
+        Accept ``None`` as a result (for functions that work in place).
 
     Returns
     -------
@@ -44,11 +149,14 @@ def call_learner_function(name: str, function: object, *args: Any) -> Any:
 
     Raises
     ------
-    AssertionError
-        If ``function`` is not callable, raised an exception when called, or
-        returned ``None`` (every function a check calls must return its answer;
-        a forgotten ``return`` is the commonest slip).
+    CheckFailed
+        If ``function`` is still ``...``, is not callable, raised an exception
+        when called (the message names its type, text and the line of the
+        learner's code), returned ``...`` or used one (a TODO left unfilled),
+        or returned ``None`` (every function a check calls must return its
+        answer; a forgotten ``return`` is the commonest slip).
     """
+    require_answer(name, function)
     if not callable(function):
         fail(
             f"{name} should be a function, got {type(function).__name__}.",
@@ -57,12 +165,23 @@ def call_learner_function(name: str, function: object, *args: Any) -> Any:
     try:
         result = function(*args)
     except Exception as error:  # a learner's bug can raise anything
-        raise AssertionError(
-            f"Calling {name} raised {type(error).__name__}: {error}\n"
-            "Hint: run your function on a small example in a cell of its own to see where "
-            "it breaks."
+        if _mentions_ellipsis(error):
+            raise CheckFailed(
+                f"{name} still uses a `...`: fill in the TODO above.",
+                f"Python said {type(error).__name__}: {error}{_learner_line(error)}.",
+            ) from error
+        raise CheckFailed(
+            f"Calling {name} raised {type(error).__name__}: {error}{_learner_line(error)}",
+            "run your function on a small example in a cell of its own to see where it breaks.",
         ) from error
-    if result is None:
+    if result is Ellipsis or (
+        isinstance(result, tuple | list) and any(item is Ellipsis for item in result)
+    ):
+        fail(
+            f"{name} still returns `...`: fill in the TODO above.",
+            "replace the `...` with your code, then run the cell again.",
+        )
+    if result is None and not allow_none:
         fail(f"{name} returned None.", "did you forget the return statement?")
     return result
 
@@ -72,7 +191,13 @@ def as_float(name: str, value: object) -> float:
 
     Accepts Python numbers, NumPy scalars and tensors or arrays with exactly one
     element.
+
+    Raises
+    ------
+    CheckFailed
+        If ``value`` is still ``...``, or is not a single number.
     """
+    require_answer(name, value)
     if isinstance(value, bool):
         fail(f"{name} should be a number, got a bool ({value}).")
     if isinstance(value, int | float | np.number):
@@ -107,7 +232,13 @@ def check_tensor(
         The expected shape, or ``None`` to accept any.
     dtype
         The expected dtype, or ``None`` to accept any.
+
+    Raises
+    ------
+    CheckFailed
+        If ``value`` is still ``...``, or not such a tensor.
     """
+    require_answer(name, value)
     if not isinstance(value, torch.Tensor):
         fail(
             f"{name} should be a torch.Tensor, got {type(value).__name__}.",
@@ -124,7 +255,14 @@ def check_tensor(
 
 
 def check_array(name: str, value: object, shape: tuple[int, ...] | None = None) -> None:
-    """Check that ``value`` is a floating-point NumPy array with the expected shape."""
+    """Check that ``value`` is a floating-point NumPy array with the expected shape.
+
+    Raises
+    ------
+    CheckFailed
+        If ``value`` is still ``...``, or not such an array.
+    """
+    require_answer(name, value)
     if not isinstance(value, np.ndarray):
         fail(
             f"{name} should be a NumPy array, got {type(value).__name__}.",
