@@ -208,6 +208,13 @@ def test_model_with_the_wrong_output_shape_gets_the_shape_hint() -> None:
         check_model(model)
 
 
+def test_model_with_the_wrong_in_features_gets_the_flatten_hint() -> None:
+    model = good_cnn()
+    model[-1] = nn.Linear(8 * 28 * 28, 10)
+    with pytest.raises(AssertionError, match="in_features"):
+        check_model(model)
+
+
 def test_model_that_returns_probabilities_is_told_about_logits() -> None:
     model = nn.Sequential(good_cnn(), nn.Softmax(dim=1))
     with pytest.raises(AssertionError, match="logits"):
@@ -226,6 +233,7 @@ def evaluate_right(
     eval_mode=True,
     no_grad=True,
     batch_means=False,
+    unweighted=False,
     percent=False,
     argmax_dim=1,
 ):
@@ -241,6 +249,8 @@ def evaluate_right(
             correct += (scores.argmax(dim=argmax_dim) == labels).sum().item()
     n = len(loader.dataset)
     mean_loss = float(np.mean(means)) if batch_means else total_loss / n
+    if unweighted:
+        mean_loss = sum(means) / n
     return mean_loss, (100 if percent else 1) * correct / n
 
 
@@ -253,12 +263,13 @@ def test_evaluate_passes(capsys) -> None:
     ("options", "hint"),
     [
         ({"batch_means": True}, "mean of the batch means"),
+        ({"unweighted": True}, r"len\(labels\)"),
         ({"percent": True}, "percentage"),
         ({"eval_mode": False}, r"model\.eval\(\)"),
         ({"no_grad": False}, r"torch\.no_grad"),
         ({"argmax_dim": 0}, "dim=1"),
     ],
-    ids=["batch-means", "percent", "no-eval", "no-no-grad", "argmax-dim-0"],
+    ids=["batch-means", "unweighted-sum", "percent", "no-eval", "no-no-grad", "argmax-dim-0"],
 )
 def test_evaluate_mistakes_get_their_hint(options, hint: str) -> None:
     def wrong(model, loader, loss_function, device):
@@ -305,6 +316,8 @@ def train_one_epoch_variant(mistake: str | None = None):
             return float(np.mean(means))
         if mistake == "sum":
             return total_loss
+        if mistake == "unweighted_sum":
+            return sum(means) / len(loader.dataset)
         return total_loss / len(loader.dataset)
 
     return train_one_epoch
@@ -327,6 +340,7 @@ def test_train_one_epoch_passes(capsys) -> None:
         ("no_augment", "apply it to each batch"),
         ("batch_means", "mean of the batch means"),
         ("sum", "that is the sum"),
+        ("unweighted_sum", r"len\(labels\)"),
     ],
 )
 def test_train_one_epoch_mistakes_are_named(mistake: str, hint: str) -> None:

@@ -16,7 +16,14 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from utils.checks._core import as_float, call_learner_function, fail, find_factor, passed
+from utils.checks._core import (
+    as_float,
+    call_learner_function,
+    fail,
+    find_factor,
+    passed,
+    require_answer,
+)
 from utils.mnist import MNISTSample
 
 NUMBER_OF_CLASSES = 10
@@ -238,6 +245,7 @@ def check_count_parameters(count_parameters: object) -> None:
 
 def check_model(model: object) -> None:
     """Check that ``model`` is a small CNN that maps (N, 1, 28, 28) images to 10 scores."""
+    require_answer("model", model)
     if not isinstance(model, nn.Module):
         fail(f"model should be a torch.nn.Module, got {type(model).__name__}.")
     assert isinstance(model, nn.Module), "for type checkers: fail() raised otherwise"
@@ -262,6 +270,15 @@ def check_model(model: object) -> None:
         with torch.no_grad():
             images = torch.rand(3, 1, 28, 28, generator=torch.Generator().manual_seed(0))
             scores = call_learner_function("model", model, images.to(device))
+    except AssertionError as error:
+        if "mat1 and mat2" in str(error.__cause__ or ""):
+            fail(
+                "model cannot pass a batch of 3 images through its Linear layer: "
+                f"{error.__cause__}.",
+                "Linear's in_features must match the flattened size after the last pooling "
+                "(channels × height × width); print x.shape before the Linear layer.",
+            )
+        raise
     finally:
         model.train(was_training)
     if not isinstance(scores, torch.Tensor) or tuple(scores.shape) != (3, NUMBER_OF_CLASSES):
@@ -313,11 +330,17 @@ def _evaluation_probe() -> tuple[_GradModeProbe, DataLoader, float, float]:
     return model.train(), loader, loss, accuracy
 
 
-def _mean_of_batch_means(model: nn.Module, loader: DataLoader) -> float:
+def _batch_means(model: nn.Module, loader: DataLoader) -> list[float]:
     model.eval()
     with torch.no_grad():
-        means = [float(nn.functional.cross_entropy(model(x), y)) for x, y in loader]
-    return float(np.mean(means))
+        return [float(nn.functional.cross_entropy(model(x), y)) for x, y in loader]
+
+
+UNWEIGHTED_SUM_HINT = (
+    "you added up the batches' mean losses and divided by the number of images: the loss "
+    "function averages over each batch, so multiply each batch's loss by its number of "
+    "images (len(labels)) before adding."
+)
 
 
 def check_evaluate(evaluate: object) -> None:
@@ -358,7 +381,10 @@ def check_evaluate(evaluate: object) -> None:
         hint = find_factor(
             loss, expected_loss, {10.0: "that is the sum; divide by the number of images."}
         )
-        if np.isclose(loss, _mean_of_batch_means(model, loader), rtol=1e-5):
+        means = _batch_means(model, loader)
+        if np.isclose(loss, sum(means) / len(loader.dataset), rtol=1e-5):
+            hint = UNWEIGHTED_SUM_HINT
+        if np.isclose(loss, float(np.mean(means)), rtol=1e-5):
             hint = (
                 "that is the mean of the batch means; the last batch is smaller, so it "
                 "counts too much. Multiply each batch's mean loss by its number of images, "
@@ -452,6 +478,8 @@ def _reference_epoch(mistake: str | None = None) -> tuple[nn.Module, float]:
         scheduler.step()
     if mistake == "batch_means":
         return model, float(np.mean(losses))
+    if mistake == "unweighted_sum":
+        return model, float(np.sum(losses)) / len(loader.dataset)
     return model, total_loss / len(loader.dataset)
 
 
@@ -540,6 +568,8 @@ def check_train_one_epoch(train_one_epoch: object) -> None:
         hint = find_factor(
             loss, expected_loss, {10.0: "that is the sum; divide by the number of images."}
         )
+        if np.isclose(loss, _reference_epoch("unweighted_sum")[1], rtol=1e-5):
+            hint = UNWEIGHTED_SUM_HINT
         if np.isclose(loss, _reference_epoch("batch_means")[1], rtol=1e-5):
             hint = (
                 "that is the mean of the batch means; the last batch is smaller. Multiply "
@@ -556,6 +586,7 @@ def check_train_one_epoch(train_one_epoch: object) -> None:
 
 def check_headline(validation_accuracy: object, threshold: float = 0.985) -> None:
     """Check that the final validation accuracy, a fraction, reaches ``threshold``."""
+    require_answer("validation_accuracy", validation_accuracy)
     value = as_float("validation_accuracy", validation_accuracy)
     if not 0 <= value <= 1:
         fail(f"validation_accuracy is {value:g}; give it as a fraction between 0 and 1.")
