@@ -188,6 +188,16 @@ def test_model_passes_for_a_small_cnn(capsys) -> None:
     assert model.training, "the check must leave the model in training mode"
 
 
+def test_model_with_an_unfilled_todo_says_fill_it_in() -> None:
+    class Unfinished(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.features = ...
+
+    with pytest.raises(AssertionError, match="fill in the TODO above"):
+        check_model(Unfinished())
+
+
 def test_model_without_pooling_is_named() -> None:
     model = nn.Sequential(
         nn.Conv2d(1, 2, 3, padding=1),

@@ -249,6 +249,12 @@ def check_model(model: object) -> None:
     if not isinstance(model, nn.Module):
         fail(f"model should be a torch.nn.Module, got {type(model).__name__}.")
     assert isinstance(model, nn.Module), "for type checkers: fail() raised otherwise"
+    unfilled = [name for name, value in vars(model).items() if value is Ellipsis]
+    if unfilled:
+        fail(
+            f"model.{unfilled[0]} is still `...`: fill in the TODO above.",
+            "replace the `...` with your layers, then run the cell again.",
+        )
     missing = [
         layer.__name__
         for layer in REQUIRED_LAYERS
