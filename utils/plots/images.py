@@ -436,7 +436,7 @@ def plot_cnn_diagram(stages: Sequence[tuple[str, Sequence[int]]]) -> Figure:
     for name, shape in stages:
         if len(shape) not in (1, 3):
             raise ValueError(f"stage {name!r}: shape should be (C, H, W) or (N,), got {shape}")
-    figure, ax = plt.subplots(figsize=(1.55 * len(stages) + 0.5, 3.6))
+    figure, ax = plt.subplots(figsize=(1.25 * len(stages) + 0.5, 3.8))
     largest = (
         max(shape[-1] for _, shape in stages if len(shape) == 3)
         if any(len(shape) == 3 for _, shape in stages)
@@ -449,7 +449,7 @@ def plot_cnn_diagram(stages: Sequence[tuple[str, Sequence[int]]]) -> Figure:
         if len(shape) == 3:
             channels, height, _ = shape
             side = 0.6 + 1.8 * height / largest
-            depth = 0.15 + 0.12 * np.log2(channels)
+            depth = 0.1 + 0.08 * np.log2(channels)
             face = colours(0)
         else:
             side = 0.6 + 1.8 * min(1.0, np.log10(shape[0] + 1) / np.log10(2000))
@@ -493,12 +493,12 @@ def plot_cnn_diagram(stages: Sequence[tuple[str, Sequence[int]]]) -> Figure:
                 FancyArrowPatch(previous_right, (x - 0.08, 0), arrowstyle="->", mutation_scale=12)
             )
         previous_right = (x + 0.35 + depth + 0.08, 0)
-        x += 1.55
-    ax.set_xlim(-0.3, x - 0.6)
+        x += 1.25
+    ax.set_xlim(-0.3, x - 0.3)
     ax.set_ylim(-2.4, 2.1)
     ax.axis("off")
     ax.set_title(
-        "A typical CNN: convolution blocks and pooling shrink the image and add channels; "
+        "A typical CNN: convolution blocks and pooling shrink the image and add channels;\n"
         "Flatten and Linear turn the feature maps into scores",
         fontsize=10,
     )
