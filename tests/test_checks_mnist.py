@@ -7,13 +7,17 @@ import pytest
 import torch
 from torch import nn
 
-from utils.checks import mnist as check
-from utils.mnist import MNISTSample
-
-
-def small_dataset() -> MNISTSample:
-    targets = torch.tensor([0, 1, 1, 2, 9, 9, 9])
-    return MNISTSample(torch.zeros(len(targets), 28, 28, dtype=torch.uint8), targets)
+from utils.checks.mnist import (
+    check_conv1d,
+    check_count_classes,
+    check_count_parameters,
+    check_evaluate,
+    check_headline,
+    check_majority_baseline,
+    check_model,
+    check_to_inputs,
+    check_train_one_epoch,
+)
 
 
 def good_cnn() -> nn.Module:
@@ -28,63 +32,117 @@ def good_cnn() -> nn.Module:
     )
 
 
+def passes(capsys: pytest.CaptureFixture[str]) -> bool:
+    return capsys.readouterr().out.startswith("✓")
+
+
+# --- count_classes and majority_baseline ------------------------------------------------
+
+
+def count_classes_right(labels: torch.Tensor) -> torch.Tensor:
+    return torch.bincount(labels, minlength=10)
+
+
+def majority_right(train_labels: torch.Tensor, validation_labels: torch.Tensor) -> float:
+    guess = count_classes_right(train_labels).argmax()
+    return (validation_labels == guess).float().mean().item()
+
+
+def test_count_classes_passes_for_bincount(capsys) -> None:
+    check_count_classes(count_classes_right)
+    assert passes(capsys)
+
+
+def test_count_classes_without_minlength_hints_at_it() -> None:
+    with pytest.raises(AssertionError, match="minlength"):
+        check_count_classes(torch.bincount)
+
+
+def test_count_classes_as_fractions_is_named() -> None:
+    with pytest.raises(AssertionError, match="not fractions"):
+        check_count_classes(lambda labels: count_classes_right(labels) / len(labels))
+
+
+def test_majority_baseline_passes(capsys) -> None:
+    check_majority_baseline(majority_right)
+    assert passes(capsys)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda t, v: majority_right(v, v), "leakage"),
+        (lambda t, v: majority_right(t, t), "validation labels, not on the training"),
+        (lambda t, v: 100 * majority_right(t, v), "percentage"),
+        (lambda t, v: majority_right(t, v) * len(v), "number of correct guesses"),
+        (lambda t, v: float(count_classes_right(t).argmax()), "not the guessed digit"),
+    ],
+    ids=["validation-chooses", "scored-on-train", "percent", "count", "returns-digit"],
+)
+def test_majority_baseline_mistakes_get_their_hint(wrong, hint: str) -> None:
+    with pytest.raises(AssertionError, match=hint):
+        check_majority_baseline(wrong)
+
+
+# --- to_inputs --------------------------------------------------------------------------
+
+
+def to_inputs_right(dataset):
+    return dataset.data.unsqueeze(1).float() / 255, dataset.targets
+
+
+def test_to_inputs_passes(capsys) -> None:
+    check_to_inputs(to_inputs_right)
+    assert passes(capsys)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda d: (d.data.unsqueeze(1).float(), d.targets), "divide by 255"),
+        (lambda d: (d.data.float() / 255, d.targets), "channel axis"),
+        (lambda d: (d.data.unsqueeze(1), d.targets), "floating-point"),
+        (lambda d: (d.data.unsqueeze(1) // 255, d.targets), "floating-point"),
+        (lambda d: (d.data.unsqueeze(1).float() // 255, d.targets), "integer division"),
+        (lambda d: (d.data.unsqueeze(1).double() / 255, d.targets), "float32"),
+        (
+            lambda d: ((d.data.unsqueeze(1).float() / 255 - 0.5) / 0.3, d.targets),
+            "no mean subtraction",
+        ),
+        (lambda d: (d.data.unsqueeze(1).float() / 255, d.targets.float()), "int64"),
+    ],
+    ids=[
+        "unscaled",
+        "no-channel",
+        "uint8",
+        "uint8-floordiv",
+        "float-floordiv",
+        "float64",
+        "standardised",
+        "float-labels",
+    ],
+)
+def test_to_inputs_mistakes_get_their_hint(wrong, hint: str) -> None:
+    with pytest.raises(AssertionError, match=hint):
+        check_to_inputs(wrong)
+
+
+# --- conv1d_by_hand ---------------------------------------------------------------------
+
+
 def conv1d_right(x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     k = len(kernel)
     return torch.stack([(x[i : i + k] * kernel).sum() for i in range(len(x) - k + 1)])
 
 
-def evaluate_right(model: nn.Module, loader, device: torch.device) -> tuple[float, float]:
-    model.eval()
-    total_loss, correct = 0.0, 0
-    with torch.no_grad():
-        for images, labels in loader:
-            scores = model(images.to(device))
-            total_loss += nn.functional.cross_entropy(scores, labels, reduction="sum").item()
-            correct += (scores.argmax(dim=1) == labels).sum().item()
-    return total_loss / len(loader.dataset), correct / len(loader.dataset)
-
-
-def evaluate_batch_means(model: nn.Module, loader, device: torch.device) -> tuple[float, float]:
-    model.eval()
-    with torch.no_grad():
-        losses = [nn.functional.cross_entropy(model(x), y).item() for x, y in loader]
-        correct = sum((model(x).argmax(dim=1) == y).sum().item() for x, y in loader)
-    return float(np.mean(losses)), correct / len(loader.dataset)
-
-
-def evaluate_percent(model: nn.Module, loader, device: torch.device) -> tuple[float, float]:
-    loss, accuracy = evaluate_right(model, loader, device)
-    return loss, 100 * accuracy
-
-
-def test_class_counts_passes_for_bincount(capsys: pytest.CaptureFixture[str]) -> None:
-    dataset = small_dataset()
-    check.check_class_counts(torch.bincount(dataset.targets, minlength=10), dataset)
-    assert capsys.readouterr().out.startswith("✓")
-
-
-def test_class_counts_without_minlength_hints_at_it() -> None:
-    dataset = small_dataset()
-    with pytest.raises(AssertionError, match="minlength"):
-        check.check_class_counts(torch.bincount(dataset.targets[:4]), dataset)
-
-
-def test_class_counts_with_a_wrong_count_fails() -> None:
-    dataset = small_dataset()
-    counts = torch.bincount(dataset.targets, minlength=10)
-    counts = counts.flip(0)
-    with pytest.raises(AssertionError, match="every digit"):
-        check.check_class_counts(counts, dataset)
-
-
-def test_conv1d_passes_for_a_sliding_dot_product(capsys: pytest.CaptureFixture[str]) -> None:
-    check.check_conv1d(conv1d_right)
-    assert capsys.readouterr().out.startswith("✓")
+def test_conv1d_passes_for_a_sliding_dot_product(capsys) -> None:
+    check_conv1d(conv1d_right)
+    assert passes(capsys)
 
 
 def test_conv1d_with_a_flipped_kernel_gets_the_cross_correlation_hint() -> None:
     with pytest.raises(AssertionError, match="without flipping"):
-        check.check_conv1d(lambda x, kernel: conv1d_right(x, kernel.flip(0)))
+        check_conv1d(lambda x, kernel: conv1d_right(x, kernel.flip(0)))
 
 
 def test_conv1d_with_padding_gets_the_length_hint() -> None:
@@ -92,12 +150,15 @@ def test_conv1d_with_padding_gets_the_length_hint() -> None:
         return conv1d_right(torch.cat([x, torch.zeros(len(kernel) - 1, dtype=x.dtype)]), kernel)
 
     with pytest.raises(AssertionError, match=r"len\(x\) - len\(kernel\) \+ 1"):
-        check.check_conv1d(padded)
+        check_conv1d(padded)
 
 
-def test_count_parameters_passes_for_numel_sum(capsys: pytest.CaptureFixture[str]) -> None:
-    check.check_count_parameters(lambda model: sum(p.numel() for p in model.parameters()))
-    assert capsys.readouterr().out.startswith("✓")
+# --- count_parameters -------------------------------------------------------------------
+
+
+def test_count_parameters_passes_for_numel_sum(capsys) -> None:
+    check_count_parameters(lambda model: sum(p.numel() for p in model.parameters()))
+    assert passes(capsys)
 
 
 @pytest.mark.parametrize(
@@ -108,18 +169,33 @@ def test_count_parameters_passes_for_numel_sum(capsys: pytest.CaptureFixture[str
             lambda model: sum(p.numel() for n, p in model.named_parameters() if "bias" not in n),
             "biases",
         ),
+        (lambda model: sum(t.numel() for t in model.state_dict().values()), "buffers"),
     ],
+    ids=["tensors", "no-biases", "buffers"],
 )
 def test_count_parameters_mistakes_get_their_hint(wrong, hint: str) -> None:
     with pytest.raises(AssertionError, match=hint):
-        check.check_count_parameters(wrong)
+        check_count_parameters(wrong)
 
 
-def test_model_passes_for_a_small_cnn(capsys: pytest.CaptureFixture[str]) -> None:
+# --- model ------------------------------------------------------------------------------
+
+
+def test_model_passes_for_a_small_cnn(capsys) -> None:
     model = good_cnn()
-    check.check_model(model)
-    assert capsys.readouterr().out.startswith("✓")
+    check_model(model)
+    assert passes(capsys)
     assert model.training, "the check must leave the model in training mode"
+
+
+def test_model_with_an_unfilled_todo_says_fill_it_in() -> None:
+    class Unfinished(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.features = ...
+
+    with pytest.raises(AssertionError, match="fill in the TODO above"):
+        check_model(Unfinished())
 
 
 def test_model_without_pooling_is_named() -> None:
@@ -132,65 +208,167 @@ def test_model_without_pooling_is_named() -> None:
         nn.Linear(2 * 28 * 28, 10),
     )
     with pytest.raises(AssertionError, match="MaxPool2d"):
-        check.check_model(model)
+        check_model(model)
 
 
 def test_model_with_the_wrong_output_shape_gets_the_shape_hint() -> None:
     model = good_cnn()
     model[-1] = nn.Linear(8 * 14 * 14, 2)
     with pytest.raises(AssertionError, match=r"shape \(3, 10\)"):
-        check.check_model(model)
+        check_model(model)
+
+
+def test_model_with_the_wrong_in_features_gets_the_flatten_hint() -> None:
+    model = good_cnn()
+    model[-1] = nn.Linear(8 * 28 * 28, 10)
+    with pytest.raises(AssertionError, match="in_features"):
+        check_model(model)
 
 
 def test_model_that_returns_probabilities_is_told_about_logits() -> None:
     model = nn.Sequential(good_cnn(), nn.Softmax(dim=1))
     with pytest.raises(AssertionError, match="logits"):
-        check.check_model(model)
+        check_model(model)
 
 
-def test_model_too_large_for_a_cpu_fails() -> None:
-    model = good_cnn()
-    model[-1] = nn.Sequential(nn.Linear(8 * 14 * 14, 1000), nn.Linear(1000, 10))
-    with pytest.raises(AssertionError, match="parameters"):
-        check.check_model(model)
+# --- evaluate ---------------------------------------------------------------------------
 
 
-def test_evaluate_passes_for_the_exact_mean(capsys: pytest.CaptureFixture[str]) -> None:
-    check.check_evaluate(evaluate_right)
-    assert capsys.readouterr().out.startswith("✓")
+def evaluate_right(
+    model,
+    loader,
+    loss_function,
+    device,
+    *,
+    eval_mode=True,
+    no_grad=True,
+    batch_means=False,
+    unweighted=False,
+    percent=False,
+    argmax_dim=1,
+):
+    if eval_mode:
+        model.eval()
+    total_loss, correct, means = 0.0, 0, []
+    with torch.set_grad_enabled(not no_grad):
+        for images, labels in loader:
+            scores = model(images.to(device))
+            loss = loss_function(scores, labels).item()
+            total_loss += loss * len(labels)
+            means.append(loss)
+            correct += (scores.argmax(dim=argmax_dim) == labels).sum().item()
+    n = len(loader.dataset)
+    mean_loss = float(np.mean(means)) if batch_means else total_loss / n
+    if unweighted:
+        mean_loss = sum(means) / n
+    return mean_loss, (100 if percent else 1) * correct / n
 
 
-def test_evaluate_with_the_mean_of_batch_means_gets_its_hint() -> None:
-    with pytest.raises(AssertionError, match="mean of the batch means"):
-        check.check_evaluate(evaluate_batch_means)
+def test_evaluate_passes(capsys) -> None:
+    check_evaluate(evaluate_right)
+    assert passes(capsys)
 
 
-def test_evaluate_without_eval_mode_gets_the_dropout_hint() -> None:
-    def no_eval(model: nn.Module, loader, device: torch.device) -> tuple[float, float]:
-        model.train()
-        torch.manual_seed(0)
-        total, correct = 0.0, 0
-        for x, y in loader:
-            scores = model(x)
-            total += nn.functional.cross_entropy(scores, y, reduction="sum").item()
-            correct += (scores.argmax(dim=1) == y).sum().item()
-        return total / 10, correct / 10
+@pytest.mark.parametrize(
+    ("options", "hint"),
+    [
+        ({"batch_means": True}, "mean of the batch means"),
+        ({"unweighted": True}, r"len\(labels\)"),
+        ({"percent": True}, "percentage"),
+        ({"eval_mode": False}, r"model\.eval\(\)"),
+        ({"no_grad": False}, r"torch\.no_grad"),
+        ({"argmax_dim": 0}, "dim=1"),
+    ],
+    ids=["batch-means", "unweighted-sum", "percent", "no-eval", "no-no-grad", "argmax-dim-0"],
+)
+def test_evaluate_mistakes_get_their_hint(options, hint: str) -> None:
+    def wrong(model, loader, loss_function, device):
+        return evaluate_right(model, loader, loss_function, device, **options)
 
-    with pytest.raises(AssertionError, match=r"model\.eval\(\)"):
-        check.check_evaluate(no_eval)
-
-
-def test_evaluate_returning_a_percentage_gets_the_fraction_hint() -> None:
-    with pytest.raises(AssertionError, match="fraction"):
-        check.check_evaluate(evaluate_percent)
-
-
-def test_test_accuracy_passes_above_the_threshold(capsys: pytest.CaptureFixture[str]) -> None:
-    check.check_test_accuracy(0.99)
-    assert capsys.readouterr().out.startswith("✓")
+    with pytest.raises(AssertionError, match=hint):
+        check_evaluate(wrong)
 
 
-@pytest.mark.parametrize(("value", "message"), [(0.97, "below"), (99.0, "fraction")])
-def test_test_accuracy_too_low_or_in_percent_fails(value: float, message: str) -> None:
-    with pytest.raises(AssertionError, match=message):
-        check.check_test_accuracy(value)
+# --- train_one_epoch --------------------------------------------------------------------
+
+
+def train_one_epoch_variant(mistake: str | None = None):
+    def train_one_epoch(
+        model, loader, loss_function, optimizer, device, scheduler=None, augment=None
+    ):
+        if mistake != "eval":
+            model.train()
+        total_loss, means = 0.0, []
+        for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)
+            if augment is not None and mistake != "no_augment":
+                images = augment(images)
+            if mistake != "no_zero_grad":
+                optimizer.zero_grad()
+            scores = model(images)
+            if mistake == "softmax":
+                scores = torch.softmax(scores, dim=1)
+            loss = loss_function(scores, labels)
+            if mistake == "zero_grad_after_backward":
+                loss.backward()
+                optimizer.zero_grad()
+            else:
+                loss.backward()
+            if mistake != "no_step":
+                optimizer.step()
+            if scheduler is not None and mistake != "scheduler_per_epoch":
+                scheduler.step()
+            total_loss += loss.item() * len(labels)
+            means.append(loss.item())
+        if scheduler is not None and mistake == "scheduler_per_epoch":
+            scheduler.step()
+        if mistake == "batch_means":
+            return float(np.mean(means))
+        if mistake == "sum":
+            return total_loss
+        if mistake == "unweighted_sum":
+            return sum(means) / len(loader.dataset)
+        return total_loss / len(loader.dataset)
+
+    return train_one_epoch
+
+
+def test_train_one_epoch_passes(capsys) -> None:
+    check_train_one_epoch(train_one_epoch_variant())
+    assert passes(capsys)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "hint"),
+    [
+        ("no_zero_grad", r"zero_grad\(\)"),
+        ("no_step", r"optimizer\.step\(\)"),
+        ("zero_grad_after_backward", r"optimizer\.step\(\)"),
+        ("eval", r"model\.train\(\)"),
+        ("scheduler_per_epoch", "OneCycleLR counts batches"),
+        ("softmax", "logits"),
+        ("no_augment", "apply it to each batch"),
+        ("batch_means", "mean of the batch means"),
+        ("sum", "that is the sum"),
+        ("unweighted_sum", r"len\(labels\)"),
+    ],
+)
+def test_train_one_epoch_mistakes_are_named(mistake: str, hint: str) -> None:
+    with pytest.raises(AssertionError, match=hint):
+        check_train_one_epoch(train_one_epoch_variant(mistake))
+
+
+# --- headline ---------------------------------------------------------------------------
+
+
+def test_headline_passes_above_the_threshold(capsys) -> None:
+    check_headline(0.99)
+    assert passes(capsys)
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"), [(99.0, "fraction"), (0.9, "below"), (-0.1, "fraction")]
+)
+def test_headline_rejects_percentages_and_low_values(value: float, hint: str) -> None:
+    with pytest.raises(AssertionError, match=hint):
+        check_headline(value)

@@ -212,3 +212,295 @@ def plot_ellipses(
     figure.legend(handles=handles, loc="upper center", ncols=len(handles), frameon=False)
     figure.tight_layout(rect=(0, 0, 1, 1 - 0.45 / height))
     return figure
+
+
+# --- Figures of how a convolution works (notebook 03) ------------------------------------
+
+_HIGHLIGHT = {"facecolor": "#fdd49e", "hatch": "/", "edgecolor": "black", "linewidth": 2.0}
+
+
+def _draw_cells(
+    ax: Axes,
+    values: Sequence[float],
+    y: float,
+    x0: float = 0.0,
+    highlight: range | None = None,
+) -> None:
+    """Draw a row of unit cells with their values, the ``highlight`` ones hatched."""
+    from matplotlib.patches import Rectangle
+
+    for index, value in enumerate(values):
+        style = (
+            _HIGHLIGHT
+            if highlight is not None and index in highlight
+            else {"facecolor": "white", "edgecolor": "0.3", "linewidth": 1.0}
+        )
+        ax.add_patch(Rectangle((x0 + index, y), 1, 1, **style))
+        ax.text(x0 + index + 0.5, y + 0.5, f"{value:g}", ha="center", va="center", fontsize=10)
+
+
+def plot_convolution_1d(
+    x: Sequence[float] | torch.Tensor | np.ndarray,
+    kernel: Sequence[float] | torch.Tensor | np.ndarray,
+    position: int = 0,
+) -> Figure:
+    """Draw a 1-D convolution (no padding, stride 1) with the kernel at one ``position``.
+
+    Three rows: the input with the window under the kernel hatched, the kernel
+    beneath that window, and the whole output with the value it produces there
+    hatched. The title spells out that value's sum of products.
+
+    Parameters
+    ----------
+    x
+        The input signal, 1-D.
+    kernel
+        The kernel, 1-D, no longer than ``x``.
+    position
+        Where the kernel sits: its first element is under ``x[position]``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+
+    Raises
+    ------
+    ValueError
+        If the inputs are not 1-D, the kernel is longer than the signal, or the
+        kernel does not fit at ``position``.
+    """
+    signal, weights = to_numpy(x).astype(float), to_numpy(kernel).astype(float)
+    if signal.ndim != 1 or weights.ndim != 1:
+        raise ValueError(f"x and kernel should be 1-D, got shapes {signal.shape}, {weights.shape}")
+    size, width = len(signal), len(weights)
+    if width > size:
+        raise ValueError(f"the kernel (length {width}) is longer than x (length {size})")
+    if not 0 <= position <= size - width:
+        raise ValueError(f"position should be in 0..{size - width}, got {position}")
+    output = np.array([signal[i : i + width] @ weights for i in range(size - width + 1)])
+    window = range(position, position + width)
+    figure, ax = plt.subplots(figsize=(0.6 * size + 1.6, 2.6))
+    _draw_cells(ax, signal, y=4, highlight=window)
+    _draw_cells(ax, weights, y=2.5, x0=position, highlight=range(width))
+    _draw_cells(ax, output, y=0, highlight=range(position, position + 1))
+    for y, label in ((4.5, "input x"), (3.0, "kernel"), (0.5, "output")):
+        ax.text(-0.3, y, label, ha="right", va="center", fontsize=10)
+    ax.annotate(
+        "",
+        xy=(position + 0.5, 1.05),
+        xytext=(position + width / 2, 2.45),
+        arrowprops={"arrowstyle": "->", "linewidth": 1.5},
+    )
+    terms = " + ".join(
+        f"({w:g})·({v:g})" for w, v in zip(weights, signal[window.start : window.stop], strict=True)
+    )
+    ax.set_title(
+        f"1-D convolution: kernel at position {position} gives {terms} = {output[position]:g}\n"
+        f"output length = len(x) − len(kernel) + 1 = {size} − {width} + 1 = {len(output)}",
+        fontsize=10,
+    )
+    ax.set_xlim(-2.2, size + 0.2)
+    ax.set_ylim(-0.2, 5.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    figure.tight_layout()
+    return figure
+
+
+def _grid_panel(
+    ax: Axes, values: np.ndarray, title: str, box: tuple[int, int, int] | None = None
+) -> None:
+    """Show a small 2-D array as cells with their values; ``box = (row, col, size)`` framed."""
+    from matplotlib.patches import Rectangle
+
+    ax.imshow(values, cmap="cividis", vmin=values.min(), vmax=values.max() + 1e-9)
+    middle = (values.min() + values.max()) / 2
+    for (row, col), value in np.ndenumerate(values):
+        colour = "black" if value > middle else "white"
+        ax.text(col, row, f"{value:g}", ha="center", va="center", fontsize=8, color=colour)
+    if box is not None:
+        row, col, size = box
+        for colour, width in (("white", 5.0), ("black", 2.5)):
+            ax.add_patch(
+                Rectangle(
+                    (col - 0.5, row - 0.5),
+                    size,
+                    size,
+                    fill=False,
+                    edgecolor=colour,
+                    linewidth=width,
+                )
+            )
+    ax.set_title(title, fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_convolution_2d(
+    image: torch.Tensor | np.ndarray,
+    kernel: torch.Tensor | np.ndarray,
+    position: tuple[int, int] = (0, 0),
+) -> Figure:
+    """Draw a 2-D convolution (no padding, stride 1): input, kernel and output side by side.
+
+    The window under the kernel at ``position`` is framed on the input, and the
+    output value it produces is framed on the output.
+
+    Parameters
+    ----------
+    image
+        A small 2-D input (about 10 × 10 at most, so that the numbers stay readable).
+    kernel
+        A 2-D kernel, no larger than ``image``.
+    position
+        (row, column) of the kernel's top-left corner on the input.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, three panels.
+
+    Raises
+    ------
+    ValueError
+        If the inputs are not 2-D, or the kernel does not fit at ``position``.
+    """
+    pixels, weights = to_numpy(image).astype(float), to_numpy(kernel).astype(float)
+    if pixels.ndim != 2 or weights.ndim != 2:
+        raise ValueError(
+            f"image and kernel should be 2-D, got shapes {pixels.shape}, {weights.shape}"
+        )
+    out_rows = pixels.shape[0] - weights.shape[0] + 1
+    out_cols = pixels.shape[1] - weights.shape[1] + 1
+    row, col = position
+    if out_rows < 1 or out_cols < 1 or not (0 <= row < out_rows and 0 <= col < out_cols):
+        raise ValueError(
+            f"a {weights.shape} kernel does not fit on a {pixels.shape} image at {position}"
+        )
+    kh, kw = weights.shape
+    output = np.array(
+        [
+            [float((pixels[r : r + kh, c : c + kw] * weights).sum()) for c in range(out_cols)]
+            for r in range(out_rows)
+        ]
+    )
+    figure, axes = plt.subplots(
+        1, 3, figsize=(9, 3.4), gridspec_kw={"width_ratios": [pixels.shape[1], kw, out_cols]}
+    )
+    _grid_panel(axes[0], pixels, f"input {pixels.shape[0]} × {pixels.shape[1]}", (row, col, kh))
+    _grid_panel(axes[1], weights, f"kernel {kh} × {kw}")
+    _grid_panel(
+        axes[2],
+        output,
+        f"output {out_rows} × {out_cols}\n(framed: {output[row, col]:g})",
+        (row, col, 1),
+    )
+    figure.suptitle(
+        "2-D convolution: the framed input window times the kernel, summed, "
+        "gives the framed output value",
+        fontsize=10,
+    )
+    figure.tight_layout()
+    return figure
+
+
+def plot_cnn_diagram(stages: Sequence[tuple[str, Sequence[int]]]) -> Figure:
+    """Draw a CNN as a row of blocks, one per stage, labelled with its output shape.
+
+    A stage with shape (channels, height, width) is drawn as a box whose height
+    grows with height × width and whose depth grows with the channels; a flat
+    stage (features,) as a thin bar. The layer name is written below each
+    block, the shape above, so the figure reads without colour.
+
+    Parameters
+    ----------
+    stages
+        (name, shape without the batch axis) for each stage, input first, e.g.
+        ``[("input", (1, 28, 28)), ("conv", (16, 28, 28)), ...]``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+
+    Raises
+    ------
+    ValueError
+        If ``stages`` is empty or a shape has neither 1 nor 3 numbers.
+    """
+    from matplotlib.patches import FancyArrowPatch, Polygon, Rectangle
+
+    if not stages:
+        raise ValueError("give at least one stage")
+    for name, shape in stages:
+        if len(shape) not in (1, 3):
+            raise ValueError(f"stage {name!r}: shape should be (C, H, W) or (N,), got {shape}")
+    figure, ax = plt.subplots(figsize=(1.25 * len(stages) + 0.5, 3.8))
+    largest = (
+        max(shape[-1] for _, shape in stages if len(shape) == 3)
+        if any(len(shape) == 3 for _, shape in stages)
+        else 1
+    )
+    x = 0.0
+    previous_right: tuple[float, float] | None = None
+    colours = plt.get_cmap("tab10")
+    for name, shape in stages:
+        if len(shape) == 3:
+            channels, height, _ = shape
+            side = 0.6 + 1.8 * height / largest
+            depth = 0.1 + 0.08 * np.log2(channels)
+            face = colours(0)
+        else:
+            side = 0.6 + 1.8 * min(1.0, np.log10(shape[0] + 1) / np.log10(2000))
+            depth = 0.12
+            face = colours(1)
+        bottom = -side / 2
+        ax.add_patch(Rectangle((x, bottom), 0.35, side, facecolor=face, alpha=0.35, edgecolor="k"))
+        ax.add_patch(
+            Polygon(
+                [
+                    (x, bottom + side),
+                    (x + depth, bottom + side + depth * 0.6),
+                    (x + 0.35 + depth, bottom + side + depth * 0.6),
+                    (x + 0.35, bottom + side),
+                ],
+                closed=True,
+                facecolor=face,
+                alpha=0.2,
+                edgecolor="k",
+            )
+        )
+        ax.add_patch(
+            Polygon(
+                [
+                    (x + 0.35, bottom),
+                    (x + 0.35 + depth, bottom + depth * 0.6),
+                    (x + 0.35 + depth, bottom + side + depth * 0.6),
+                    (x + 0.35, bottom + side),
+                ],
+                closed=True,
+                facecolor=face,
+                alpha=0.5,
+                edgecolor="k",
+            )
+        )
+        centre = x + (0.35 + depth) / 2
+        ax.text(centre, 1.75, " × ".join(str(n) for n in shape), ha="center", fontsize=9)
+        ax.text(centre, -1.75, name, ha="center", va="top", fontsize=9, wrap=True)
+        if previous_right is not None:
+            ax.add_patch(
+                FancyArrowPatch(previous_right, (x - 0.08, 0), arrowstyle="->", mutation_scale=12)
+            )
+        previous_right = (x + 0.35 + depth + 0.08, 0)
+        x += 1.25
+    ax.set_xlim(-0.3, x - 0.3)
+    ax.set_ylim(-2.4, 2.1)
+    ax.axis("off")
+    ax.set_title(
+        "A typical CNN: convolution blocks and pooling shrink the image and add channels;\n"
+        "Flatten and Linear turn the feature maps into scores",
+        fontsize=10,
+    )
+    figure.tight_layout()
+    return figure
