@@ -97,7 +97,9 @@ RAW_MATHS_JS = """(root) => {
     const found = [];
     while (walker.nextNode()) {
         const node = walker.currentNode;
-        if (node.parentElement.closest('code, pre, script, style, math, textarea, kbd')) continue;
+        // .clipboard-copy-txt: mkdocs-jupyter's hidden copy of a code cell, for its copy button.
+        if (node.parentElement.closest(
+            'code, pre, script, style, math, textarea, kbd, .clipboard-copy-txt')) continue;
         if (/\\$|\\\\(frac|partial|sum|leftarrow|sigma|mathbf|\\(|\\[)/.test(node.textContent)) {
             found.push(node.textContent.trim().slice(0, 80));
         }

@@ -1,4 +1,4 @@
-"""The README's course table tells the truth about the notebooks it lists."""
+"""The README's course table (and the slides' plan) tell the truth about the notebooks."""
 
 import re
 from pathlib import Path
@@ -31,3 +31,13 @@ def test_the_row_gives_the_notebook_s_own_time_estimate(path):
         f"README says {row.rsplit('|', 2)[1].strip()} for {path.name}, "
         f"the notebook {estimate[1]} min"
     )
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda path: path.stem)
+def test_the_slides_plan_gives_the_notebook_s_own_time_estimate(path):
+    opening = nbformat.read(path, as_version=4).cells[0].source
+    minutes = ESTIMATE.search(opening)[1]
+    plan = (ROOT / "slides" / "lecture.md").read_text(encoding="utf-8")
+    row = re.search(rf"^\| `{re.escape(path.name)}` \|.*\| (\d+) min \|$", plan, re.M)
+    assert row, f"the plan in slides/lecture.md has no row for {path.name}"
+    assert row[1] == minutes, f"the slides say {row[1]} min for {path.name}, the notebook {minutes}"

@@ -177,6 +177,11 @@ def print_pdf(page: Path, pdf_path: Path) -> Path:
             )
             tab.goto(page.as_uri() + "?print-pdf")
             tab.wait_for_function("window.Reveal && Reveal.isReady()")
+            # In print mode reveal.js lays the slides out as pages after it is ready; printing
+            # before that gives a PDF of one blank page (seen on a cold start).
+            tab.wait_for_function(
+                "document.querySelectorAll('.pdf-page').length >= Reveal.getTotalSlides()"
+            )
             tab.pdf(
                 path=str(pdf_path),
                 width=f"{WIDTH}px",
