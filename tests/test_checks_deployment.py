@@ -95,6 +95,11 @@ def test_checkpoint_that_was_never_saved_fails(tmp_path: Path) -> None:
         check.check_checkpoint(tmp_path / "missing.pt")
 
 
+def test_checkpoint_left_as_the_placeholder_says_fill_in_the_todo(tmp_path):
+    with pytest.raises(AssertionError, match="fill in the TODO above"):
+        check.check_checkpoint(tmp_path / "missing.pt", ...)
+
+
 # check_load_digit_model
 
 

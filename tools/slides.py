@@ -147,6 +147,14 @@ def build(output_dir: Path, pdf: bool = True, root: Path = ROOT) -> Path:
     return page
 
 
+PRINT_ATTEMPTS = 3
+
+
+def pdf_page_count(pdf_path: Path) -> int:
+    """Return the number of pages of the PDF at ``pdf_path`` (Chromium writes them plainly)."""
+    return len(re.findall(rb"/Type\s*/Page\b", pdf_path.read_bytes()))
+
+
 def print_pdf(page: Path, pdf_path: Path) -> Path:
     """Print the deck at ``page`` to ``pdf_path``, one slide per page, with no network.
 
@@ -175,20 +183,31 @@ def print_pdf(page: Path, pdf_path: Path) -> Path:
                     route.continue_() if route.request.url.startswith(folder) else route.abort()
                 ),
             )
-            tab.goto(page.as_uri() + "?print-pdf")
-            tab.wait_for_function("window.Reveal && Reveal.isReady()")
-            # In print mode reveal.js lays the slides out as pages after it is ready; printing
-            # before that gives a PDF of one blank page (seen on a cold start).
-            tab.wait_for_function(
-                "document.querySelectorAll('.pdf-page').length >= Reveal.getTotalSlides()"
-            )
-            tab.pdf(
-                path=str(pdf_path),
-                width=f"{WIDTH}px",
-                height=f"{HEIGHT}px",
-                print_background=True,
-                prefer_css_page_size=True,
-            )
+            # Now and then Chromium prints a single blank page although reveal.js says it
+            # is ready (seen only in long test runs); wait for fonts and the print layout,
+            # check the page count, and try again before giving up loudly.
+            for _attempt in range(PRINT_ATTEMPTS):
+                tab.goto(page.as_uri() + "?print-pdf")
+                tab.wait_for_function("window.Reveal && Reveal.isReady()")
+                tab.wait_for_function(
+                    "document.querySelectorAll('.pdf-page').length >= Reveal.getTotalSlides()"
+                )
+                tab.evaluate("document.fonts.ready.then(() => true)")
+                slides = tab.evaluate("Reveal.getTotalSlides()")
+                tab.pdf(
+                    path=str(pdf_path),
+                    width=f"{WIDTH}px",
+                    height=f"{HEIGHT}px",
+                    print_background=True,
+                    prefer_css_page_size=True,
+                )
+                if pdf_page_count(pdf_path) == slides:
+                    break
+            else:
+                raise RuntimeError(
+                    f"{pdf_path} has {pdf_page_count(pdf_path)} pages for {slides} slides "
+                    f"after {PRINT_ATTEMPTS} attempts; build again, or with --no-pdf"
+                )
         finally:
             browser.close()
     return pdf_path
