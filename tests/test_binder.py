@@ -75,6 +75,23 @@ def test_binder_environment_has_every_runtime_dependency():
     assert not missing, f".binder/environment.yml lacks {missing}"
 
 
+def test_binder_environment_has_the_same_lower_bounds_as_pyproject():
+    conda, pip = specs(binder_environment())
+    in_binder = {
+        Requirement(spec).name: Requirement(spec).specifier
+        for spec in conda + pip
+        if not re.match(r"[\w-]+=\d", spec)  # skip the exact "python=3.11"
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for line in project["dependencies"]:
+        requirement = Requirement(line)
+        name = CONDA_NAMES.get(requirement.name, requirement.name)
+        assert in_binder.get(name) == requirement.specifier, (
+            f"{name}: pyproject.toml asks {requirement.specifier}, "
+            f".binder/environment.yml asks {in_binder.get(name)}"
+        )
+
+
 def test_post_build_installs_the_course_and_stops_on_errors():
     post_build = BINDER / "postBuild"
     text = post_build.read_text(encoding="utf-8")

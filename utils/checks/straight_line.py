@@ -314,14 +314,16 @@ def _autograd_step_error_hint(error: Exception) -> str:
             "autograd refused to change m or c in place: do the update inside "
             "`with torch.no_grad():`, so it is not recorded as part of the model."
         )
+    # A NumPy function given a tensor: NumPy 2 says "unexpected keyword argument 'axis'",
+    # NumPy 1 lets torch complain about "invalid combination of arguments ... axis=NoneType".
+    if "numpy" in text.lower() or "argument 'axis'" in text or "axis=NoneType" in text:
+        return _TENSOR_HINT
     if isinstance(error, TypeError | AttributeError) and "NoneType" in text:
         return "m.grad is None until loss.backward() has run: call backward() before the update."
     if "does not require grad" in text:
         return "the loss does not depend on m and c: compute it from the tensors passed in."
     if "backward through the graph a second time" in text:
         return "compute a fresh loss at every step before calling backward()."
-    if "numpy" in text.lower() or "unexpected keyword argument 'axis'" in text:
-        return _TENSOR_HINT
     return "run your step on small tensors in a cell of its own to see where it breaks."
 
 
