@@ -29,23 +29,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from offline_browser import CHROMIUM, CHROMIUM_ARGS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "solutions/00_straight_line_sgd.ipynb"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Every wait is bounded; together they keep the test well under two minutes.
 SERVER_START_S = 45
 PAGE_LOAD_S = 45
