@@ -1,5 +1,6 @@
 """Every notebook has the shape the course promises, and solutions are stored as one clean run."""
 
+import ast
 from pathlib import Path
 
 import nbformat
@@ -56,3 +57,39 @@ def test_exercise_is_stored_without_outputs(path):
 def test_exercise_leaves_something_to_do(path):
     sources = [cell.source for cell in read(path).cells]
     assert any("# TODO" in source for source in sources)
+
+
+def code_cells(path: Path) -> list[tuple[int, str]]:
+    """Return (cell number, source) for every code cell of the notebook at ``path``."""
+    return [
+        (number, cell.source)
+        for number, cell in enumerate(read(path).cells)
+        if cell.cell_type == "code"
+    ]
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda path: path.name)
+def test_every_todo_is_followed_by_a_self_check(path):
+    cells = code_cells(path)
+    unchecked = []
+    for position, (number, source) in enumerate(cells):
+        if "# TODO" not in source:
+            continue
+        after_todo = source.split("# TODO", 1)[1]
+        next_cell = cells[position + 1][1] if position + 1 < len(cells) else ""
+        if "check_" not in after_todo and "check_" not in next_cell:
+            unchecked.append(number)
+    assert not unchecked, f"cells {unchecked} have a TODO with no check_… after it"
+
+
+@pytest.mark.parametrize(
+    "path", SOLUTIONS + EXERCISES, ids=lambda path: f"{path.parent.name}/{path.stem}"
+)
+def test_no_assert_without_a_message(path):
+    bare = [
+        number
+        for number, source in code_cells(path)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Assert) and node.msg is None
+    ]
+    assert not bare, f"cells {bare} assert without a message: say what went wrong"
