@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from torch import nn
 from torch.utils.data import DataLoader, RandomSampler, SequentialSampler
 
-from utils.checks._core import as_float, check_tensor, fail, passed
+from utils.checks._core import as_float, check_tensor, fail, passed, require_answer
 from utils.checks._penguins import (
     batch_outputs,
     check_loss,
@@ -26,7 +26,6 @@ from utils.checks._penguins import (
     check_pair,
     probe_evaluate,
     probe_train_one_epoch,
-    require_answer,
 )
 from utils.checks._penguins import check_model as _check_model
 from utils.penguins import COLUMNS, PenguinDataset

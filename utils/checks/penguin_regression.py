@@ -18,7 +18,14 @@ from matplotlib.axes import Axes
 from torch import nn
 from torch.utils.data import DataLoader
 
-from utils.checks._core import as_float, call_learner_function, check_tensor, fail, passed
+from utils.checks._core import (
+    as_float,
+    call_learner_function,
+    check_tensor,
+    fail,
+    passed,
+    require_answer,
+)
 from utils.checks._penguins import (
     _quiet,
     batch_outputs,
@@ -27,7 +34,6 @@ from utils.checks._penguins import (
     check_pair,
     probe_evaluate,
     probe_train_one_epoch,
-    require_answer,
 )
 from utils.checks._penguins import check_model as _check_model
 from utils.penguins import PenguinDataset, load_penguin_table, split_rows
