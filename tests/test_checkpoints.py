@@ -14,7 +14,7 @@ from utils.checkpoints import (
     save_checkpoint,
     state_dict_mismatches,
 )
-from utils.digit_cnn import DigitCNN
+from utils.models import DigitCNN
 
 ARCHITECTURE = {"channels": (4, 8), "dropout": 0.1}
 
@@ -98,7 +98,7 @@ def test_load_of_a_pickled_whole_model_names_the_class_and_refuses(
 ) -> None:
     path = tmp_path / "whole.pt"
     torch.save(model, path)
-    with pytest.raises(ValueError, match=r"pickled utils\.digit_cnn\.DigitCNN.*state_dict"):
+    with pytest.raises(ValueError, match=r"pickled utils\.models\.DigitCNN.*state_dict"):
         load_checkpoint(path, DigitCNN)
 
 

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from utils.checks import deployment as check
-from utils.digit_cnn import DigitCNN
+from utils.models import DigitCNN
 
 ARCHITECTURE = {"channels": (4, 8), "dropout": 0.2}
 

@@ -7,7 +7,7 @@ pickled Python objects, so ``torch.load(path, weights_only=True)`` reads it
 without running any code from the file::
 
     from utils.checkpoints import load_checkpoint, save_checkpoint
-    from utils.digit_cnn import DigitCNN
+    from utils.models import DigitCNN
 
     save_checkpoint("digits.pt", model, architecture={"channels": (16, 32), "dropout": 0.2})
     model, information = load_checkpoint("digits.pt", DigitCNN)

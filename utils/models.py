@@ -1,7 +1,14 @@
 """Model code that notebooks share, and a summary of any model that reads the same everywhere.
 
 ``FCNet`` is the fully-connected network that learners write in notebook 01; notebook 02
-and later ones import it from here instead of defining it again.
+imports it from here instead of defining it again. ``DigitCNN`` is the small MNIST CNN that
+learners write in notebook 03; notebook 05, which deploys it, imports it from here. A
+checkpoint stores only a model's constructor arguments and weights, and these classes
+rebuild the model from them::
+
+    from utils.models import DigitCNN
+
+    model = DigitCNN(channels=(16, 32), dropout=0.2)
 
 ``summarize`` prints a model's layers, their output shapes and parameter counts. Prefer it
 to ``print(model)`` in stored notebook outputs: PyTorch's own ``repr`` of a layer changes
@@ -66,6 +73,80 @@ class FCNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Map a batch of shape (batch, n_inputs) to (batch, n_outputs)."""
         return self.layers(x)
+
+
+IMAGE_SHAPE = (1, 28, 28)  # channels, height, width of one MNIST digit
+NUMBER_OF_CLASSES = 10
+
+
+def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
+    """Return a 3 × 3 convolution that keeps height and width, then BatchNorm and ReLU.
+
+    Parameters
+    ----------
+    in_channels, out_channels
+        The number of feature maps in and out.
+
+    Returns
+    -------
+    nn.Sequential
+        ``Conv2d`` (no bias: BatchNorm adds its own), ``BatchNorm2d``, ``ReLU``.
+    """
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False),
+        nn.BatchNorm2d(out_channels),
+        nn.ReLU(),
+    )
+
+
+class DigitCNN(nn.Module):
+    """Two convolutional blocks and a linear classifier for 28 × 28 greyscale digits.
+
+    Each block is two ``conv_block`` s and a 2 × 2 max-pooling (28 → 14 → 7); the
+    classifier flattens the feature maps, applies dropout and a ``Linear`` layer
+    with one score (logit) per digit.
+
+    Parameters
+    ----------
+    channels
+        The number of feature maps in the first and the second block.
+    dropout
+        The probability of zeroing each feature before the ``Linear`` layer, in
+        training mode only.
+
+    Raises
+    ------
+    ValueError
+        If ``channels`` is not two positive integers, or ``dropout`` is not in [0, 1).
+    """
+
+    def __init__(self, channels: tuple[int, int] = (16, 32), dropout: float = 0.2) -> None:
+        super().__init__()
+        channels = tuple(channels)
+        if len(channels) != 2 or not all(
+            isinstance(number, int) and number > 0 for number in channels
+        ):
+            raise ValueError(f"channels should be two positive integers, got {channels!r}.")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout should be a probability in [0, 1), got {dropout!r}.")
+        first, second = channels
+        self.features = nn.Sequential(
+            conv_block(1, first),
+            conv_block(first, first),
+            nn.MaxPool2d(2),  # 28 × 28 -> 14 × 14
+            conv_block(first, second),
+            conv_block(second, second),
+            nn.MaxPool2d(2),  # 14 × 14 -> 7 × 7
+        )
+        self.classifier = nn.Sequential(
+            nn.Flatten(),
+            nn.Dropout(dropout),
+            nn.Linear(second * 7 * 7, NUMBER_OF_CLASSES),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return the scores (logits), shape (N, 10), of images of shape (N, 1, 28, 28)."""
+        return self.classifier(self.features(x))
 
 
 def _trainable_parameters(model: nn.Module) -> int:

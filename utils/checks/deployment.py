@@ -19,7 +19,7 @@ from torch import nn
 
 from utils.checkpoints import state_dict_mismatches, unsupported_global
 from utils.checks._core import as_float, call_learner_function, fail, passed, require_answer
-from utils.digit_cnn import IMAGE_SHAPE, NUMBER_OF_CLASSES, DigitCNN
+from utils.models import IMAGE_SHAPE, NUMBER_OF_CLASSES, DigitCNN
 
 CHECKPOINT_KEYS = ("state_dict", "architecture", "input", "class_names", "versions")
 # Outputs of the same model through two routes (eager, exported, compiled, C++) agree
