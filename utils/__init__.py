@@ -10,8 +10,11 @@ read the code::
 - ``utils.penguins``, ``utils.mnist``, ``utils.ellipses``: the course's data sets;
 - ``utils.augmentation``: random rotations and shifts of image batches;
 - ``utils.models``: model code shared between notebooks, and ``summarize`` for a model;
+- ``utils.checkpoints``, ``utils.digit_runner``: safe checkpoints, and the C++ program of
+  notebook 05;
 - ``utils.plots``: every plot of the course, one module per kind of figure;
-- ``utils.checks``: the exercises' self-checks, one module per notebook;
+- ``utils.checks``: the exercises' self-checks, the shared ``engine`` and one module per
+  notebook;
 - ``utils.check_env``: ``python -m utils.check_env`` checks this computer before a workshop.
 
 This file imports nothing, so that ``python -m utils.check_env`` can still run (and say

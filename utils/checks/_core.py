@@ -17,7 +17,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import torch
@@ -74,7 +74,7 @@ def passed(message: str) -> None:
     print(f"✓ {message}")
 
 
-def fail(message: str, hint: str | None = None) -> None:
+def fail(message: str, hint: str | None = None) -> NoReturn:
     """Raise the :class:`CheckFailed` of a failing check, with an optional hint.
 
     Raises
@@ -128,7 +128,9 @@ def _mentions_ellipsis(error: BaseException) -> bool:
     return isinstance(error, TypeError | AttributeError) and "'ellipsis'" in str(error)
 
 
-def call_learner_function(name: str, function: object, *args: Any, allow_none: bool = False) -> Any:
+def call_learner_function(
+    name: str, function: object, *args: Any, allow_none: bool = False, **kwargs: Any
+) -> Any:
     """Call a function the learner wrote, turning any crash into a readable failure.
 
     Parameters
@@ -137,7 +139,7 @@ def call_learner_function(name: str, function: object, *args: Any, allow_none: b
         The name the learner gave the function, used in messages.
     function
         What the learner passed; should be callable.
-    *args
+    *args, **kwargs
         Arguments to call it with.
     allow_none
         Accept ``None`` as a result (for functions that work in place).
@@ -163,16 +165,19 @@ def call_learner_function(name: str, function: object, *args: Any, allow_none: b
             f"pass the function itself, without calling it: {name}, not {name}(...).",
         )
     try:
-        result = function(*args)
+        result = function(*args, **kwargs)
     except Exception as error:  # a learner's bug can raise anything
         if _mentions_ellipsis(error):
             raise CheckFailed(
                 f"{name} still uses a `...`: fill in the TODO above.",
                 f"Python said {type(error).__name__}: {error}{_learner_line(error)}.",
             ) from error
+        known = explain_error(error)
         raise CheckFailed(
-            f"Calling {name} raised {type(error).__name__}: {error}{_learner_line(error)}",
-            "run your function on a small example in a cell of its own to see where it breaks.",
+            f"Calling {name} raised {type(error).__name__}: {_first_line(error)}"
+            f"{_learner_line(error)}",
+            known
+            or "run your function on a small example in a cell of its own to see where it breaks.",
         ) from error
     if result is Ellipsis or (
         isinstance(result, tuple | list) and any(item is Ellipsis for item in result)
@@ -211,7 +216,6 @@ def as_float(name: str, value: object) -> float:
             "a loss or a gradient averages over the data points; did you forget a mean or a sum?",
         )
     fail(f"{name} should be a number, got {type(value).__name__}.")
-    raise AssertionError  # unreachable: fail always raises; keeps type checkers happy
 
 
 def check_tensor(
@@ -244,7 +248,6 @@ def check_tensor(
             f"{name} should be a torch.Tensor, got {type(value).__name__}.",
             "torch.tensor(...) turns a list or a NumPy array into a tensor.",
         )
-    assert isinstance(value, torch.Tensor)  # for type checkers; fail() raised otherwise
     if shape is not None and tuple(value.shape) != tuple(shape):
         fail(f"{name} has shape {tuple(value.shape)}, expected {tuple(shape)}.")
     if dtype is not None and value.dtype != dtype:
@@ -268,7 +271,6 @@ def check_array(name: str, value: object, shape: tuple[int, ...] | None = None) 
             f"{name} should be a NumPy array, got {type(value).__name__}.",
             "np.array([...]) turns a list into an array.",
         )
-    assert isinstance(value, np.ndarray)
     if shape is not None and value.shape != tuple(shape):
         fail(f"{name} has shape {value.shape}, expected {tuple(shape)}.")
     if not np.issubdtype(value.dtype, np.floating):
@@ -288,3 +290,110 @@ def find_factor(value: float, expected: float, factors: dict[float, str]) -> str
         if expected != 0 and np.isclose(value, factor * expected, rtol=1e-4, atol=1e-8):
             return hint
     return None
+
+
+# --- Errors PyTorch raises in a learner's code ------------------------------------------------
+
+# (a piece of PyTorch's message, what it means for a learner). The first that matches wins.
+KNOWN_ERRORS: tuple[tuple[str, str], ...] = (
+    (
+        "mat1 and mat2 shapes cannot be multiplied",
+        "a Linear layer gets inputs of another width than its in_features: make each layer's "
+        "in_features the number of values the layer before it gives (after Flatten, for images).",
+    ),
+    (
+        "Expected more than 1 value per channel when training",
+        "BatchNorm in training mode needs at least two items per batch: use batches of two or "
+        "more (drop_last=True for training; an example batch of at least 2 for export).",
+    ),
+    (
+        "to have 1 channels, but got",
+        "the model's first convolution expects one channel: give images the shape "
+        "(batch, 1, height, width), e.g. with .unsqueeze(1).",
+    ),
+    (
+        "Expected all tensors to be on the same device",
+        "move the model and every batch (inputs and targets) to the same device with .to(device).",
+    ),
+    (
+        "does not require grad and does not have a grad_fn",
+        "the loss is cut off from the model: compute it from the model's output, outside "
+        "torch.no_grad(), and call .item() or .detach() only for printing.",
+    ),
+    (
+        "backward through the graph a second time",
+        "a graph is used twice: add loss.item() to a running total, not the loss itself, and "
+        "call backward() once per batch.",
+    ),
+    (
+        "must match the size of tensor b",
+        "two tensors of different lengths meet: check each dim= (over the classes of one item "
+        "is dim=1; over the items is dim=0) and that outputs and targets come from one batch.",
+    ),
+    (
+        "expected scalar type Long",
+        "CrossEntropyLoss takes class indices as int64: labels.long(), not floats.",
+    ),
+    (
+        "multi-target not supported",
+        "CrossEntropyLoss takes one class index per item, targets of shape (batch,), not one-hot "
+        "rows.",
+    ),
+    (
+        "Found dtype Double but expected Float",
+        "the data are float64 and the model float32: convert them with .float().",
+    ),
+    (
+        "a leaf Variable that requires grad is being used in an in-place operation",
+        "update parameters by hand inside `with torch.no_grad():`.",
+    ),
+    (
+        "Can't call numpy() on Tensor that requires grad",
+        "detach the tensor from the graph first: tensor.detach().numpy().",
+    ),
+    (
+        "specialized it to be a constant",
+        "an example batch of one makes torch.export treat the batch size as fixed: export with "
+        "an example batch of at least two items.",
+    ),
+)
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [""])[0]
+
+
+def explain_error(error: BaseException) -> str | None:
+    """Return a hint for an error PyTorch raises at a typical slip, or ``None`` if unknown."""
+    text = str(error)
+    return next((hint for piece, hint in KNOWN_ERRORS if piece in text), None)
+
+
+def show_known_errors_briefly() -> None:
+    """In IPython, show a known PyTorch error as two lines, like a failed check, with a hint.
+
+    Unknown errors keep IPython's usual traceback; ``%tb`` still prints the full one.
+    Outside IPython this does nothing.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "_course_errors_shown_briefly", False):
+        return
+
+    def handler(self: Any, kind: type, error: BaseException, tb: Any, tb_offset: Any = None) -> Any:
+        hint = None if isinstance(error, CheckFailed) else explain_error(error)
+        if hint is None:
+            return self.showtraceback((kind, error, tb), tb_offset=tb_offset)
+        lines = [
+            f"✗ {kind.__name__}: {_first_line(error)}{_learner_line(error)}",
+            f"Hint: {hint}",
+            "(%tb shows the full traceback.)",
+        ]
+        self._showtraceback(kind, error, lines)
+        return None
+
+    shell.set_custom_exc((Exception,), handler)
+    shell._course_errors_shown_briefly = True
