@@ -17,7 +17,7 @@ endif
 OLDEST_PYTHON ?= python3.10
 OLDEST_VENV ?= .venv-oldest
 
-.PHONY: lab test install install-test test-oldest lint solutions exercises site slides clean
+.PHONY: lab test install install-test install-docs test-oldest lint solutions exercises site slides clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+# The website's tools only (make site): MkDocs, its Material theme and the maths typesetter.
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[docs]"
+	touch $@ $(VENV)/.installed
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+install-docs: $(VENV)/.installed-docs
 
 ## Open the course in JupyterLab (with the widgets extension) at the repository root.
 lab: install
@@ -68,7 +74,7 @@ exercises: install-test
 	$(BIN)/python -m tools.exercises
 
 ## Build the course website into _site/ from the README and the solutions' stored outputs.
-site: install-test
+site: install-docs
 	$(BIN)/python -m tools.site build _site
 
 ## For instructors: build the lecture deck (HTML and a PDF for handouts) into slides/_build/.

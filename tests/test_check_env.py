@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +72,66 @@ def test_every_check_returns_findings(check):
     findings = check()
     assert findings
     assert all(isinstance(finding, Finding) for finding in findings)
+
+
+def test_without_torch_the_intact_mnist_sample_is_not_called_damaged():
+    # utils.mnist needs torch: failing to import it says nothing about data/mnist_sample.npz.
+    probe = (
+        "import sys\n"
+        "sys.modules['torch'] = None\n"
+        "from utils.check_env import check_mnist_sample\n"
+        "for finding in check_mnist_sample():\n"
+        "    print(finding.render(), finding.fatal)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "restore data/mnist_sample.npz" not in result.stdout
+    assert "! MNIST sample not checked: utils.mnist cannot be imported" in result.stdout
+    assert result.stdout.rstrip().endswith("False"), "the torch line is the fatal one"
+
+
+def test_a_damaged_mnist_sample_is_still_sent_to_be_restored(monkeypatch):
+    import utils.mnist
+
+    def damaged() -> None:
+        raise ValueError("The MNIST sample data/mnist_sample.npz is damaged")
+
+    monkeypatch.setattr(utils.mnist, "read_sample", damaged)
+    (finding,) = check_env.check_mnist_sample()
+    assert not finding.ok
+    assert finding.fatal
+    assert "restore data/mnist_sample.npz" in finding.fix
+
+
+def fake_torch_build(monkeypatch, platform: str, cuda: str | None, gpu: bool) -> None:
+    """Make this torch look like a build for ``cuda`` (None: CPU) on ``platform``."""
+    import torch
+
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(torch.version, "cuda", cuda)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: gpu)
+
+
+def test_a_cuda_build_on_linux_without_a_gpu_points_to_the_cpu_build(monkeypatch):
+    fake_torch_build(monkeypatch, "linux", cuda="12.8", gpu=False)
+    (finding,) = check_env.check_torch_build()
+    assert not finding.ok
+    assert not finding.fatal, "the course runs on the CPU all the same"
+    assert "CUDA 12.8 build" in finding.description
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = "A laptop without an NVIDIA GPU? Install the small CPU build of PyTorch first"
+    assert f"### {section}" in readme, "the README section the fix names has moved"
+    assert section in finding.fix
+
+
+@pytest.mark.parametrize(
+    ("platform", "cuda", "gpu"),
+    [("linux", "12.8", True), ("linux", None, False), ("win32", "12.8", False)],
+    ids=["linux-cuda-with-gpu", "linux-cpu-build", "windows-cuda-build"],
+)
+def test_a_build_that_fits_the_computer_is_fine(monkeypatch, platform, cuda, gpu):
+    fake_torch_build(monkeypatch, platform, cuda=cuda, gpu=gpu)
+    (finding,) = check_env.check_torch_build()
+    assert finding.ok, finding.description

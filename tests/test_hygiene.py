@@ -6,6 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from tools.command_line import ToolError
 from tools.hygiene import check, exercise_problems, main, solution_problems
 
 
@@ -95,9 +96,22 @@ def test_check_applies_the_rule_of_each_folder(tmp_path: Path):
     assert "python -m tools.exercises" in messages[0]
 
 
-def test_check_ignores_notebooks_outside_the_course_folders(tmp_path: Path):
+def test_check_refuses_a_notebook_outside_the_course_folders(tmp_path: Path):
+    # No rule applies to it: saying nothing would pass it as checked.
     notebook = write(tmp_path / "scratch" / "00.ipynb", executed_notebook())
-    assert check([notebook]) == []
+    with pytest.raises(ToolError, match=r"scratch/00\.ipynb: not a notebook \(\.ipynb\) of"):
+        check([notebook])
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("typo.ipynb", "no such file"), ("corrupt.ipynb", "not a notebook")],
+)
+def test_check_names_a_missing_or_corrupt_notebook(tmp_path: Path, name: str, message: str):
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "corrupt.ipynb").write_text("{", encoding="utf-8")
+    with pytest.raises(ToolError, match=rf"{name}: {message}"):
+        check([tmp_path / "solutions" / name])
 
 
 @pytest.mark.parametrize(

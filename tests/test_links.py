@@ -1,5 +1,6 @@
 """The Colab set-up cell and the README's Colab and Binder links, all from one URL setting."""
 
+import json
 import re
 import subprocess
 import sys
@@ -116,6 +117,74 @@ def test_setup_cell_does_nothing_outside_colab(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "no-op\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def make_origin(folder: Path) -> str:
+    """Create a small git repository in ``folder`` to stand for the course on GitHub."""
+    folder.mkdir()
+    (folder / "README.md").write_text("# The course\n", encoding="utf-8")
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-C", str(folder)]
+    for command in (["init", "-q"], ["add", "README.md"], ["commit", "-q", "-m", "course"]):
+        subprocess.run([*git, *command], check=True, capture_output=True)
+    return folder.as_uri()
+
+
+# Runs the set-up cell three times in a simulated Colab: a fake google.colab module, the
+# course cloned from a local repository into a temporary folder, and pip replaced by a
+# stand-in that fails the first time (a network blip) and succeeds afterwards.
+COLAB_PROBE = """\
+import json, subprocess, sys, types
+sys.modules["google.colab"] = types.ModuleType("google.colab")
+real_run = subprocess.run
+commands, pip_runs = [], []
+
+def run(command, **kwargs):
+    commands.append(command)
+    if command[1:3] == ["-m", "pip"]:
+        pip_runs.append(command)
+        if len(pip_runs) == 1:
+            raise subprocess.CalledProcessError(1, command)  # what check=True raises
+        return subprocess.CompletedProcess(command, 0)
+    return real_run(command, **kwargs)
+
+subprocess.run = run
+cell = sys.stdin.read()
+runs = []
+for attempt in range(3):
+    try:
+        exec(cell, {})
+        runs.append("ok")
+    except subprocess.CalledProcessError:
+        runs.append("failed")
+    runs.append([" ".join(command[:4]) for command in commands])
+    commands.clear()
+print(json.dumps(runs))
+"""
+
+
+def test_setup_cell_finishes_the_install_when_run_again_after_pip_failed(tmp_path):
+    course_folder = tmp_path / "content" / "course"
+    origin = make_origin(tmp_path / "origin")
+    source = setup_cell_source(origin)
+    assert source.count('"/content/course"') == 1, "the cell should name its folder once"
+    source = source.replace('"/content/course"', json.dumps(str(course_folder)))
+    result = subprocess.run(
+        [sys.executable, "-c", COLAB_PROBE],
+        input=source,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    first, first_commands, second, second_commands, third, third_commands = json.loads(
+        result.stdout
+    )
+    clone, pip = f"git clone --depth=1 {origin}", f"{sys.executable} -m pip install"
+    assert (first, first_commands) == ("failed", [clone, pip])
+    assert (course_folder / "README.md").is_file(), "the course was not cloned"
+    assert (second, second_commands) == ("ok", [pip]), "a re-run must retry the install"
+    assert (third, third_commands) == ("ok", []), "once installed, a re-run does nothing"
 
 
 README_LINK = re.compile(r"\((https://colab\.research\.google\.com/github/[^)]+)\)")

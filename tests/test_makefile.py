@@ -42,3 +42,10 @@ def test_lab_passes_extra_arguments_and_allows_root_only_as_root(tmp_path):
     lab_line = next(line for line in commands.splitlines() if "jupyter lab" in line)
     assert lab_line.endswith("--port 8890")
     assert ("--allow-root" in lab_line) == (os.getuid() == 0)
+
+
+def test_site_installs_the_docs_extra_not_the_test_tools(tmp_path):
+    commands = planned_commands("site", tmp_path)
+    assert 'pip install -e ".[docs]"' in commands
+    assert "[test]" not in commands
+    assert "python -m tools.site build _site" in commands

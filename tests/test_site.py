@@ -5,17 +5,28 @@ build``), with the stored outputs only: no kernel runs, and the build fails if a
 tries to open a network connection.
 """
 
+import ast
 import base64
+import importlib.metadata
 import json
 import socket
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from offline_browser import BROKEN_IMAGES_JS, RAW_MATHS_JS, SKIP_WITHOUT_BROWSER, offline_page
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
+from tools.command_line import ToolError
 from tools.site import build, linked_files
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -87,6 +98,61 @@ def page_for(site: Path, notebook: Path) -> Path:
 def refuse_network(*args: object, **kwargs: object) -> None:
     """Stand in for opening a network connection: fail, naming the address."""
     raise AssertionError(f"the site build tried to reach the network: {args}")
+
+
+def top_level_imports(path: Path) -> set[str]:
+    """Return the top-level names of the modules ``path`` imports (not relative imports)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+# What `make site` runs: tools.site, with its hooks, the maths and the deck (no PDF).
+SITE_MODULES = ["site", "site_hooks", "maths", "slides", "figures", "command_line"]
+PDF_ONLY = {"playwright"}  # tools.slides prints the deck's PDF with it; the site does not
+
+
+def test_the_docs_extra_provides_every_package_the_site_build_imports() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime_and_docs = project["dependencies"] + project["optional-dependencies"]["docs"]
+    provided = {canonicalize_name(Requirement(line).name) for line in runtime_and_docs}
+    distributions = importlib.metadata.packages_distributions()
+    missing = {
+        f"{module} imports {name}"
+        for module in SITE_MODULES
+        for name in top_level_imports(ROOT / "tools" / f"{module}.py")
+        - set(sys.stdlib_module_names)
+        - {"tools", "__future__", *PDF_ONLY}
+        if not {canonicalize_name(dist) for dist in distributions.get(name, [name])} & provided
+    }
+    assert not missing, f"not in the runtime dependencies or the docs extra: {sorted(missing)}"
+    test_extra = [Requirement(line) for line in project["optional-dependencies"]["test"]]
+    assert any(req.name == project["name"] and "docs" in req.extras for req in test_extra), (
+        "the test extra should include the docs extra: the tests build the site"
+    )
+
+
+def test_build_refuses_a_folder_it_would_empty(tmp_path: Path) -> None:
+    # MkDocs empties the output folder first: the repository, or a folder of other files,
+    # must never be one.
+    with pytest.raises(ToolError, match="holds the repository"):
+        build(ROOT)
+    (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(ToolError, match="holds files but no website"):
+        build(tmp_path)
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_build_names_a_broken_notebook_before_building(tmp_path: Path) -> None:
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "00_broken.ipynb").write_text("{", encoding="utf-8")
+    with pytest.raises(ToolError, match=r"00_broken\.ipynb: not a notebook"):
+        build(tmp_path / "_site", root=tmp_path)
+    assert not (tmp_path / "_site").exists()
 
 
 @pytest.fixture(scope="session")
@@ -177,17 +243,27 @@ def test_home_page_links_to_the_slides_and_the_guide(site: Path) -> None:
     assert (site / "docs" / "instructors_guide.html").is_file()
 
 
+# Material's own script names unpkg.com for two fallbacks only: a ResizeObserver polyfill
+# (every browser the course supports has ResizeObserver) and mermaid, fetched only for a page
+# with a mermaid diagram, which the test below rules out. The browser test records every
+# request a page really makes.
+THEME_BUNDLE = "assets/javascripts/bundle."
+
+
 def test_no_file_of_the_site_loads_code_or_fonts_from_another_host(site: Path) -> None:
     offending = [
         f"{path.relative_to(site)}: {host}"
         for path in sorted(site.rglob("*"))
         if path.suffix in {".html", ".js", ".css", ".mjs"}
+        and not path.relative_to(site).as_posix().startswith(THEME_BUNDLE)
         for host in REMOTE_CODE_HOSTS
         if host in path.read_text(encoding="utf-8", errors="replace")
     ]
     assert not offending, "files that reach other hosts:\n" + "\n".join(offending)
     empty_scripts = [page.name for page in pages(site) if '<script src=""' in page.read_text()]
     assert not empty_scripts, f"empty script sources (MathJax?) on {empty_scripts}"
+    diagrams = [page.name for page in pages(site) if 'class="mermaid' in page.read_text()]
+    assert not diagrams, f"mermaid diagrams, which the theme would fetch from unpkg, on {diagrams}"
 
 
 def test_every_image_has_a_real_description(site: Path) -> None:
@@ -254,8 +330,7 @@ def test_table_of_contents_keeps_code_words_and_real_anchors(site: Path, noteboo
 
     soup = BeautifulSoup(page_for(site, notebook).read_text(encoding="utf-8"), "html.parser")
     ids = {element["id"] for element in soup.find_all(id=True)}
-    # The current page's own entry links to "#", the top of the page.
-    entries = soup.select("a.reference.internal[href^='#']:not([href='#'])")
+    entries = soup.select("nav.md-nav--secondary a.md-nav__link[href^='#']")
     assert entries, "no table of contents in the sidebar"
     dangling = [entry["href"] for entry in entries if entry["href"][1:] not in ids]
     assert not dangling, f"sidebar links to headings that do not exist: {dangling}"
@@ -267,8 +342,13 @@ def test_table_of_contents_keeps_code_words_and_real_anchors(site: Path, noteboo
 
 
 def test_code_words_stay_in_the_straight_line_headings(site: Path) -> None:
+    from bs4 import BeautifulSoup
+
     page = page_for(site, ROOT / "solutions" / "00_straight_line_sgd.ipynb").read_text()
-    assert "7 · The same with torch.nn and torch.optim</a>" in page
+    entries = BeautifulSoup(page, "html.parser").select("nav.md-nav--secondary a.md-nav__link")
+    assert "7 · The same with torch.nn and torch.optim" in [
+        entry.get_text().strip() for entry in entries
+    ]
 
 
 @SKIP_WITHOUT_BROWSER[0]
@@ -283,7 +363,7 @@ def test_every_page_is_whole_in_a_browser_with_the_network_refused(
                 continue  # a web server's page: its links start at the server's root
             tab.page.goto(page.as_uri())
             tab.page.wait_for_load_state("networkidle")  # scripts that load more have run
-            content = tab.page.locator("[role=main], .reveal").first.element_handle()
+            content = tab.page.locator("article.md-content__inner, .reveal").first.element_handle()
             raw = tab.page.evaluate(RAW_MATHS_JS, content)
             broken = tab.page.evaluate(BROKEN_IMAGES_JS, content)
             name = page.relative_to(site).as_posix()
@@ -296,3 +376,40 @@ def test_every_page_is_whole_in_a_browser_with_the_network_refused(
     assert len(checked) >= 1 + len(SOLUTIONS) + len(EXERCISES) + 2, f"checked only {checked}"
     assert not problems, "\n".join(problems)
     assert tab.refused == [], f"pages asked the network for {tab.refused}"
+    assert tab.errors == [], f"pages logged errors: {tab.errors[:5]}"
+
+
+@SKIP_WITHOUT_BROWSER[0]
+@SKIP_WITHOUT_BROWSER[1]
+def test_search_finds_a_notebook_on_the_site_opened_from_disk(site: Path, tmp_path: Path) -> None:
+    # Browsers refuse a Web Worker to a page from file://, and search used to hang on
+    # "Searching..." there: the README tells readers to open _site/index.html from disk.
+    with offline_page(width=1280, height=900) as tab:
+        tab.page.goto((site / "index.html").as_uri())
+        tab.page.locator("input.md-search__input").click()
+        tab.page.keyboard.type("landscape")
+        results = tab.page.locator(".md-search-result__item a")
+        results.first.wait_for(timeout=30_000)
+        tab.page.screenshot(path=tmp_path / "search.png")
+        targets = [results.nth(index).get_attribute("href") for index in range(results.count())]
+        assert tab.errors == [], f"the search logged errors: {tab.errors}"
+    pages_found = {urlsplit(target).path.rsplit("/", 1)[-1] for target in targets}
+    assert "00_straight_line_sgd.html" in pages_found, f"search found only {sorted(pages_found)}"
+
+
+@SKIP_WITHOUT_BROWSER[0]
+@SKIP_WITHOUT_BROWSER[1]
+@pytest.mark.parametrize("width", [1280, 800])
+def test_home_page_tables_fit_their_column(site: Path, width: int) -> None:
+    with offline_page(width=width, height=900) as tab:
+        tab.page.goto((site / "index.html").as_uri())
+        sizes = tab.page.evaluate(
+            """() => {
+                const column = document.querySelector('article.md-content__inner');
+                return [...column.querySelectorAll('table')].map(table => [
+                    Math.ceil(table.getBoundingClientRect().width), column.clientWidth]);
+            }"""
+        )
+    assert sizes, "no table on the home page"
+    too_wide = [(table, column) for table, column in sizes if table > column]
+    assert not too_wide, f"tables wider than their column (px, table vs column): {too_wide}"

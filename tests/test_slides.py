@@ -17,6 +17,7 @@ from offline_browser import (
     offline_page,
 )
 
+from tools.command_line import ToolError
 from tools.slides import HEIGHT, SOURCE, build, parse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +81,25 @@ def test_parse_splits_slides_and_notes() -> None:
 def test_parse_refuses_an_empty_slide() -> None:
     with pytest.raises(ValueError, match="slide 2 is empty"):
         parse("# One\n---\n\n---\n# Three")
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (None, r"lecture\.md: no such file"),
+        ("# Deck\n---\n---\nEnd\n", r"lecture\.md: slide 2 is empty"),
+    ],
+    ids=["missing", "empty-slide"],
+)
+def test_build_names_a_missing_or_malformed_source(
+    tmp_path: Path, source: str | None, message: str
+) -> None:
+    if source is not None:
+        (tmp_path / "slides").mkdir()
+        (tmp_path / SOURCE).write_text(source, encoding="utf-8")
+    with pytest.raises(ToolError, match=message):
+        build(tmp_path / "_build", pdf=False, root=tmp_path)
+    assert not (tmp_path / "_build").exists(), "nothing is written from a broken source"
 
 
 def test_deck_has_one_section_per_slide_with_notes_and_typeset_maths(deck: Path) -> None:

@@ -74,6 +74,8 @@ from typing import NamedTuple
 
 import nbformat
 
+from tools.command_line import ToolError, output_folder, read_notebook, run
+
 BEGIN_PATTERN = re.compile(r"^(?P<indent>\s*)#\s*BEGIN SOLUTION(?P<rest>.*)$")
 END_PATTERN = re.compile(r"^\s*#\s*END SOLUTION\s*$")
 HINT_PATTERN = re.compile(r"^:\s*(?P<hint>\S.*)$")
@@ -455,9 +457,35 @@ def render(notebook: nbformat.NotebookNode) -> str:
 
 
 def exercise_text(solution_path: Path) -> str:
-    """Read a solution notebook and return the text of its exercise."""
-    solution = nbformat.read(solution_path, as_version=4)
+    """Read a solution notebook and return the text of its exercise.
+
+    Raises
+    ------
+    ToolError
+        If ``solution_path`` is not a readable notebook.
+    MarkerError
+        If its markers are malformed.
+    """
+    solution = read_notebook(solution_path)
     return render(make_exercise(solution, name=str(solution_path)))
+
+
+def solution_notebooks(folder: Path) -> list[Path]:
+    """Return the notebooks in ``folder``, sorted by name.
+
+    Raises
+    ------
+    ToolError
+        If ``folder`` is missing, is a file, or holds no notebook.
+    """
+    if not folder.exists():
+        raise ToolError(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise ToolError(f"{folder}: is a file, expected the folder of solution notebooks")
+    paths = sorted(folder.glob("*.ipynb"))
+    if not paths:
+        raise ToolError(f"{folder}: holds no notebooks (*.ipynb)")
+    return paths
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -470,20 +498,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    solution_paths = sorted(args.solutions.glob("*.ipynb"))
-    if not solution_paths:
-        print(f"error: no notebooks found in {args.solutions}/", file=sys.stderr)
-        return 1
+    solution_paths = solution_notebooks(args.solutions)
+    output_folder(args.exercises)
     stale: list[Path] = []
     leaks: list[str] = []
     for solution_path in solution_paths:
+        solution = read_notebook(solution_path)
         try:
-            text = exercise_text(solution_path)
+            text = render(make_exercise(solution, name=str(solution_path)))
         except MarkerError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
         if args.check:
-            solution = nbformat.read(solution_path, as_version=4)
             leaks.extend(f"{solution_path}, {leak}" for leak in leaked_lines(solution))
         exercise_path = args.exercises / solution_path.name
         if exercise_path.exists() and exercise_path.read_text(encoding="utf-8") == text:
@@ -503,4 +529,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -1,4 +1,4 @@
-"""Draw the lecture's figures (SVG) with NumPy and matplotlib: ``python -m tools.figures DIR``.
+"""Draw the lecture's figures (SVG) with NumPy and matplotlib: ``python -m tools.figures [DIR]``.
 
 Each figure is computed, not drawn by hand: the straight line is fitted to notebook 00's
 three points, the learning-rate curves are real gradient descent on them, and the
@@ -8,12 +8,14 @@ convolutions are computed with :func:`numpy.convolve`. ``tools/slides.py`` calls
 
 from __future__ import annotations
 
+import argparse
 import itertools
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+from tools.command_line import output_folder, run
 
 # Notebook 00's data.
 X = np.array([1.0, 2.0, 3.0])
@@ -243,10 +245,16 @@ FIGURES: dict[str, Callable[[Path], None]] = {
 
 
 def draw_all(folder: Path) -> list[Path]:
-    """Draw every figure into ``folder`` (created if missing) and return their paths."""
+    """Draw every figure into ``folder`` (created if missing) and return their paths.
+
+    Raises
+    ------
+    ToolError
+        If ``folder`` is a file.
+    """
     import matplotlib.pyplot as plt
 
-    folder.mkdir(parents=True, exist_ok=True)
+    output_folder(folder).mkdir(parents=True, exist_ok=True)
     paths = []
     for name, draw in FIGURES.items():
         draw(folder / name)
@@ -255,6 +263,14 @@ def draw_all(folder: Path) -> list[Path]:
     return paths
 
 
-if __name__ == "__main__":
-    for written in draw_all(Path(sys.argv[1] if len(sys.argv) > 1 else "slides/_build/figures")):
+def main(argv: list[str] | None = None) -> int:
+    """Command line: draw the figures into DIR (default ``slides/_build/figures``); returns 0."""
+    parser = argparse.ArgumentParser(prog="python -m tools.figures", description=__doc__)
+    parser.add_argument("folder", nargs="?", type=Path, default=Path("slides/_build/figures"))
+    for written in draw_all(parser.parse_args(argv).folder):
         print(written)
+    return 0
+
+
+if __name__ == "__main__":
+    run(main)

@@ -10,7 +10,9 @@ Run from the repository root; the pre-commit hook passes the staged notebooks::
     python -m tools.hygiene                  # every notebook
     python -m tools.hygiene solutions/00_straight_line_sgd.ipynb
 
-The exit status is 1 when a notebook breaks a rule, with one line per problem.
+The exit status is 1 when a notebook breaks a rule, with one line per problem, and 2
+when a path is not a notebook of ``exercises/`` or ``solutions/`` (missing, a folder,
+not a notebook, or elsewhere): every path given is checked, or the tool says why not.
 """
 
 import argparse
@@ -19,6 +21,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
+
+from tools.command_line import ToolError, existing_file, read_notebook, run
 
 FOLDERS = ("exercises", "solutions")
 FIXES = {
@@ -89,19 +93,29 @@ def check(paths: Iterable[Path]) -> list[str]:
     Parameters
     ----------
     paths : Iterable[Path]
-        Notebook files; those outside the two folders are ignored.
+        Notebook files, each in a folder named ``exercises`` or ``solutions``.
 
     Returns
     -------
     list[str]
         One line per problem, naming the notebook and how to fix it.
+
+    Raises
+    ------
+    ToolError
+        If a path is not a ``.ipynb`` file of one of the two folders (no rule applies to
+        it), is missing, is a folder, or is not a readable notebook.
     """
     messages = []
-    for path in paths:
-        folder = Path(path).parent.name
-        if folder not in FOLDERS or Path(path).suffix != ".ipynb":
-            continue
-        notebook = nbformat.read(path, as_version=4)
+    for path in map(Path, paths):
+        existing_file(path, "notebook (.ipynb)")
+        folder = path.parent.name
+        if folder not in FOLDERS or path.suffix != ".ipynb":
+            raise ToolError(
+                f"{path}: not a notebook (.ipynb) of exercises/ or solutions/, "
+                "so no rule applies to it"
+            )
+        notebook = read_notebook(path)
         rule = exercise_problems if folder == "exercises" else solution_problems
         messages.extend(f"{path}: {problem}; {FIXES[folder]}" for problem in rule(notebook))
     return messages
@@ -117,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     paths = arguments.paths or sorted(
         path for folder in FOLDERS for path in Path(folder).glob("*.ipynb")
     )
+    if not paths:
+        raise ToolError("no notebooks in exercises/ or solutions/: run from the repository root")
     messages = check(paths)
     for message in messages:
         print(message, file=sys.stderr)
@@ -124,4 +140,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

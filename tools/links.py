@@ -23,6 +23,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell
 
+from tools.command_line import ToolError, read_notebook, run
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # Python 3.10
@@ -44,12 +46,15 @@ if "google.colab" in sys.modules:
 
     COURSE_REPOSITORY = "{url}"
     COURSE_FOLDER = "/content/course"
+    INSTALLED = os.path.join(COURSE_FOLDER, ".installed")  # written once pip has succeeded
     if not os.path.isdir(COURSE_FOLDER):
         subprocess.run(["git", "clone", "--depth=1", COURSE_REPOSITORY, COURSE_FOLDER], check=True)
+    if not os.path.exists(INSTALLED):  # so re-running the cell retries a failed install
         # Colab already has PyTorch, NumPy, pandas, matplotlib and tqdm: install the course
         # without its dependencies, and only the packages Colab lacks.
         pip_install = [sys.executable, "-m", "pip", "install", "-q", "--no-deps"]
         subprocess.run([*pip_install, "-e", COURSE_FOLDER, {colab_extras}], check=True)
+        open(INSTALLED, "w").close()
     sys.path.insert(0, COURSE_FOLDER)  # importable at once, without restarting the kernel"""
 # What the course needs that a Colab runtime does not have (it has the rest of the
 # course's dependencies): tests/test_links.py checks that these are dependencies.
@@ -130,11 +135,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--check", action="store_true", help="report, do not write")
     args = parser.parse_args(argv)
-    url = repository_url()
+    try:
+        url = repository_url()
+    except ValueError as error:
+        raise ToolError(str(error)) from None
     stale: list[Path] = []
     paths = args.notebooks or sorted((REPOSITORY_ROOT / "solutions").glob("*.ipynb"))
-    for path in paths:
-        notebook = nbformat.read(path, as_version=4)
+    notebooks = {path: read_notebook(path) for path in paths}  # all readable before any write
+    for path, notebook in notebooks.items():
         before = nbformat.writes(notebook)
         with_setup_cell(notebook, url)
         if nbformat.writes(notebook) != before:
@@ -156,4 +164,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -137,3 +137,7 @@ def typeset_html(html: str, selector: str | None = None) -> str:
         return html
     soup = BeautifulSoup(html, "html.parser")
     return str(soup) if typeset_soup(soup, selector) else html
+
+
+if __name__ == "__main__":
+    raise SystemExit("tools.maths serves tools.site and tools.slides; it has no command line")

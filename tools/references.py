@@ -15,12 +15,14 @@ them when the check runs. What the prose may refer to, and how it must write it:
 
 from __future__ import annotations
 
+import argparse
 import ast
-import json
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tools.command_line import existing_file, read_notebook, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PROSE = ("slides/lecture.md", "docs/instructors_guide.md")
@@ -54,13 +56,19 @@ def _defined_names(tree: ast.AST) -> set[str]:
 
 
 def read_vocabulary(root: Path = ROOT) -> Vocabulary:
-    """Read the solution notebooks and the ``utils`` package under ``root``."""
+    """Read the solution notebooks and the ``utils`` package under ``root``.
+
+    Raises
+    ------
+    ToolError
+        If a solution notebook cannot be read.
+    """
     vocabulary = Vocabulary()
     for path in sorted((root / "solutions").glob("*.ipynb")):
         vocabulary.notebooks.add(path.stem)
         headings = vocabulary.headings.setdefault(path.stem[:2], set())
-        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
-            source = "".join(cell["source"])
+        for cell in read_notebook(path).cells:
+            source = cell["source"]
             if cell["cell_type"] == "markdown":
                 for line in source.splitlines():
                     if line.startswith("#"):
@@ -101,18 +109,19 @@ def missing_references(text: str, vocabulary: Vocabulary) -> list[str]:
     return missing
 
 
-def main(root: Path = ROOT) -> int:
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     """Print the missing references of the slides and the guide; return 1 if there are any."""
+    parser = argparse.ArgumentParser(prog="python -m tools.references", description=__doc__)
+    parser.parse_args(argv)  # no arguments: it checks PROSE, and refuses anything else
     vocabulary = read_vocabulary(root)
     status = 0
     for relative in PROSE:
-        for reference in missing_references(
-            (root / relative).read_text(encoding="utf-8"), vocabulary
-        ):
+        text = existing_file(root / relative, "Markdown file").read_text(encoding="utf-8")
+        for reference in missing_references(text, vocabulary):
             print(f"{relative}: no such {reference}", file=sys.stderr)
             status = 1
     return status
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

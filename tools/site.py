@@ -4,27 +4,31 @@ The pages show the outputs stored in the solution notebooks (nothing is executed
 the build needs no kernel and no network; the instructor's guide and the lecture slides
 (``tools/slides.py``) are on the site too. The hooks in ``tools/site_hooks.py`` typeset the
 maths as MathML and keep every page free of requests to other hosts. MkDocs with
-``mkdocs-jupyter`` does the work; this module gathers the pages into a temporary ``docs``
-folder and writes MkDocs's configuration, so the repository keeps its layout and no
-build files land in it::
+``mkdocs-jupyter`` and the Material theme does the work; this module gathers the pages into
+a temporary ``docs`` folder and writes MkDocs's configuration, so the repository keeps its
+layout and no build files land in it::
 
-    python -m tools.site build _site      # or: make site
+    python -m tools.site build _site      # or: make site (installs the "docs" extra)
 
-Open ``_site/index.html`` in a browser; the links work from the file system too.
+Open ``_site/index.html`` in a browser: the links and the search work from the file system
+too (Material's ``offline`` plugin, with the Web Worker shim in ``docs/vendor``).
 """
 
 import argparse
 import re
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import yaml
 
+from tools.command_line import ToolError, output_folder, read_notebook, run
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_FOLDERS = ("solutions", "exercises")
 HOOKS = ROOT / "tools" / "site_hooks.py"
+# Lets the search run from file:// (see docs/vendor/iframe-worker/README.md).
+WORKER_SHIM = "docs/vendor/iframe-worker/shim.js"
 # The slides' source, as linked from the README and the guide, and the built deck on the site.
 SLIDES_SOURCE = "slides/lecture.md"
 SLIDES_PAGE = "slides/index.html"
@@ -65,14 +69,14 @@ def linked_files(markdown: str, root: Path = ROOT) -> list[Path]:
 
     Raises
     ------
-    ValueError
+    ToolError
         If a link points to a file that does not exist, or outside ``root``.
     """
     found = []
     for target in RELATIVE_LINK.findall(markdown):
         path = (root / target).resolve()
         if not path.is_relative_to(root.resolve()) or not path.is_file():
-            raise ValueError(f"the link {target!r} does not point to a file in {root}")
+            raise ToolError(f"the link {target!r} does not point to a file in {root}")
         relative = path.relative_to(root.resolve())
         if relative not in found:
             found.append(relative)
@@ -132,6 +136,10 @@ def assemble_docs(docs_dir: Path, root: Path = ROOT) -> dict[str, object]:
             (docs_dir / relative).write_text(with_deck_links(text), encoding="utf-8")
         else:
             shutil.copy2(root / relative, docs_dir / relative)
+    shim_folder = Path(WORKER_SHIM).parent  # the shim and its licence
+    shutil.copytree(
+        root / shim_folder, docs_dir / shim_folder, ignore=shutil.ignore_patterns("*.md")
+    )
     # The deck is a static page of its own (reveal.js), copied as it is by MkDocs.
     build_slides(docs_dir / Path(SLIDES_PAGE).parent, pdf=False, root=root)
     guides = [path.as_posix() for path in linked if path.parts[0] == "docs"]
@@ -146,13 +154,17 @@ def assemble_docs(docs_dir: Path, root: Path = ROOT) -> dict[str, object]:
     )
     return {
         "site_name": first_heading(readme) or root.name,
-        # highlight.js would come from a CDN: the notebooks are highlighted at build time.
-        "theme": {"name": "readthedocs", "navigation_depth": 2, "highlightjs": False},
+        # Material for MkDocs, without the web fonts it would fetch from Google.
+        "theme": {"name": "material", "font": False},
         "nav": nav,
         # Pages end in .html, so that the site also works opened from the file system.
         "use_directory_urls": False,
+        # Material's offline plugin would load this shim from unpkg.com: ship it instead.
+        "extra": {"polyfills": [WORKER_SHIM]},
         "plugins": [
             "search",
+            # The search index as a script, which a page opened from disk may load.
+            "offline",
             {
                 "mkdocs-jupyter": {
                     "include": ["*.ipynb"],
@@ -181,7 +193,7 @@ def build(site_dir: Path, root: Path = ROOT) -> Path:
     Parameters
     ----------
     site_dir : Path
-        Output folder; replaced if it exists.
+        Output folder: new, empty, or a website built before, which is replaced.
     root : Path
         The repository root.
 
@@ -189,13 +201,27 @@ def build(site_dir: Path, root: Path = ROOT) -> Path:
     -------
     Path
         ``site_dir``, holding ``index.html`` and one page per notebook.
+
+    Raises
+    ------
+    ToolError
+        If ``site_dir`` is a file, holds the repository, or holds other files (MkDocs
+        empties the folder first), or if a notebook of the site cannot be read.
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    site_dir = Path(site_dir).resolve()
-    if str(root) not in sys.path:  # the hooks import tools.maths
-        sys.path.insert(0, str(root))
+    site_dir = output_folder(site_dir).resolve()
+    if Path(root).resolve().is_relative_to(site_dir):
+        raise ToolError(f"{site_dir}: holds the repository; build into a folder such as _site")
+    if site_dir.is_dir() and any(site_dir.iterdir()) and not (site_dir / "index.html").is_file():
+        raise ToolError(
+            f"{site_dir}: holds files but no website (no index.html), and the build would "
+            "delete them; choose a new folder, such as _site"
+        )
+    for paths in notebooks(root).values():
+        for path in paths:
+            read_notebook(path)  # one clear line for a broken notebook, not mkdocs's traceback
     with tempfile.TemporaryDirectory(prefix="course-site-") as temporary:
         docs_dir = Path(temporary) / "docs"
         config = assemble_docs(docs_dir, root)
@@ -208,16 +234,22 @@ def build(site_dir: Path, root: Path = ROOT) -> Path:
     return site_dir
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Command line: ``python -m tools.site build OUTPUT_DIR``."""
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m tools.site build OUTPUT_DIR``; returns the exit status."""
+    from mkdocs.exceptions import MkDocsException
+
     parser = argparse.ArgumentParser(prog="python -m tools.site", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     build_parser = commands.add_parser("build", help="build the website into OUTPUT_DIR")
     build_parser.add_argument("output_dir", type=Path, metavar="OUTPUT_DIR")
     arguments = parser.parse_args(argv)
-    site_dir = build(arguments.output_dir)
+    try:
+        site_dir = build(arguments.output_dir)
+    except MkDocsException as error:  # such as a warning in strict mode, logged above
+        raise ToolError(f"the website was not built: {error}") from None
     print(f"Built the course website: open {site_dir / 'index.html'}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -157,3 +157,7 @@ def on_post_page(output: str, page, config) -> str:
     if not _is_notebook(page):
         return output
     return SCRIPT.sub(_keep_or_replace, output)
+
+
+if __name__ == "__main__":
+    raise SystemExit("tools.site_hooks serves MkDocs; build the site with: python -m tools.site")

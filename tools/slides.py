@@ -27,6 +27,7 @@ from pathlib import Path
 
 import markdown
 
+from tools.command_line import ToolError, existing_file, output_folder, run
 from tools.figures import draw_all
 from tools.maths import typeset_html
 
@@ -130,10 +131,18 @@ def build(output_dir: Path, pdf: bool = True, root: Path = ROOT) -> Path:
     -------
     Path
         The deck's ``index.html``.
+
+    Raises
+    ------
+    ToolError
+        If ``output_dir`` is a file, or the deck's source is missing or malformed.
     """
-    output_dir = Path(output_dir).resolve()
-    text = (root / SOURCE).read_text(encoding="utf-8")
-    slides = parse(text)
+    output_dir = output_folder(output_dir).resolve()
+    source = existing_file(root / SOURCE, "Markdown file")
+    try:
+        slides = parse(source.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ToolError(f"{source}: {error}") from None
     title = re.sub(r"^#+\s*", "", slides[0].body.splitlines()[0])
     output_dir.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(output_dir / "reveal", ignore_errors=True)
@@ -213,8 +222,8 @@ def print_pdf(page: Path, pdf_path: Path) -> Path:
     return pdf_path
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Command line: ``python -m tools.slides build OUTPUT_DIR [--no-pdf]``."""
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m tools.slides build OUTPUT_DIR [--no-pdf]``; returns 0."""
     parser = argparse.ArgumentParser(prog="python -m tools.slides", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     build_parser = commands.add_parser("build", help="build the deck into OUTPUT_DIR")
@@ -224,7 +233,8 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     page = build(arguments.output_dir, pdf=not arguments.no_pdf)
     print(f"Built the slides in {time.perf_counter() - start:.1f} s: open {page}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import importlib.util
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 MINIMUM_PYTHON = (3, 10)
 WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
 INSTALL_FIX = "from the course folder, run: pip install -e .  (or: make lab)"
+CHECK_AGAIN = "the lines marked ✗ above first, then run this check again"
+CPU_BUILD_FIX = (
+    "no NVIDIA GPU on this computer? Delete .venv and follow the README's section "
+    '"A laptop without an NVIDIA GPU? Install the small CPU build of PyTorch first"'
+)
 
 # Import name -> distribution name, for every package the notebooks import.
 REQUIRED_PACKAGES = {
@@ -105,6 +112,51 @@ def check_device() -> list[Finding]:
     return [Finding(True, f"device: {device}")]
 
 
+def check_torch_build() -> list[Finding]:
+    """Point out a CUDA build of PyTorch on a Linux computer where CUDA cannot be used.
+
+    On Linux, ``pip install torch`` brings the CUDA libraries along (gigabytes); without a
+    usable NVIDIA GPU they are never used, and the README's CPU-only route is far smaller.
+    Not a problem for the course, so the finding is a warning.
+    """
+    try:
+        import torch
+
+        cuda_build = torch.version.cuda
+        cuda_works = torch.cuda.is_available()
+    except Exception as error:
+        return [Finding(False, f"PyTorch's build not checked ({error})", CHECK_AGAIN, fatal=False)]
+    if not sys.platform.startswith("linux") or cuda_build is None:
+        return [Finding(True, f"PyTorch build: {'CUDA ' + cuda_build if cuda_build else 'CPU'}")]
+    if cuda_works:
+        return [Finding(True, f"PyTorch build: CUDA {cuda_build}, with an NVIDIA GPU to use it")]
+    size = cuda_libraries_size()
+    return [
+        Finding(
+            False,
+            f"PyTorch is the CUDA {cuda_build} build, but finds no NVIDIA GPU to use: its "
+            f"CUDA libraries{f' ({size / 1e9:.1f} GB)' if size else ''} lie unused",
+            CPU_BUILD_FIX,
+            fatal=False,
+        )
+    ]
+
+
+def cuda_libraries_size() -> int:
+    """Return the bytes taken by the NVIDIA CUDA packages pip installed (``nvidia/``), or 0."""
+    try:
+        spec = importlib.util.find_spec("nvidia")
+    except (ImportError, ValueError):
+        return 0
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    return sum(
+        path.stat().st_size
+        for folder in folders
+        for path in Path(folder).rglob("*")
+        if path.is_file()
+    )
+
+
 def check_penguin_data() -> list[Finding]:
     """Check that the Palmer penguins table loads offline, from the installed package."""
     try:
@@ -120,7 +172,16 @@ def check_mnist_sample() -> list[Finding]:
     """Check that the bundled MNIST sample is present and intact, so notebook 03 runs offline."""
     try:
         from utils.mnist import read_sample
-
+    except Exception as error:  # utils.mnist needs torch: its own line says what to install
+        return [
+            Finding(
+                False,
+                f"MNIST sample not checked: utils.mnist cannot be imported ({error})",
+                CHECK_AGAIN,
+                fatal=False,
+            )
+        ]
+    try:
         images, _ = read_sample()
     except Exception as error:
         fix = "restore data/mnist_sample.npz from git, or: python data/build_mnist_sample.py"
@@ -154,6 +215,7 @@ CHECKS: list[Callable[[], list[Finding]]] = [
     check_packages,
     check_torchvision_operators,
     check_device,
+    check_torch_build,
     check_penguin_data,
     check_mnist_sample,
     check_widgets_extension,
