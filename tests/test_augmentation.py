@@ -89,3 +89,28 @@ def test_bad_amounts_are_refused_by_name(keyword, value):
 def test_a_numpy_array_gets_a_type_error_with_the_fix():
     with pytest.raises(TypeError, match=r"got ndarray; convert it with torch\.as_tensor"):
         random_rotate_shift(np.zeros((2, 1, 8, 8), dtype=np.float32), max_degrees=10)
+
+
+@pytest.mark.parametrize(("keyword", "value"), [("max_degrees", "10"), ("max_shift", None)])
+def test_amounts_that_are_not_numbers_are_a_type_error(keyword, value):
+    with pytest.raises(TypeError, match=f"{keyword} should be a finite number >= 0, got"):
+        random_rotate_shift(torch.zeros(2, 1, 8, 8), **{keyword: value})
+
+
+def test_numpy_numbers_are_accepted_as_amounts():
+    images = torch.rand(2, 1, 8, 8)
+    assert random_rotate_shift(images, np.float64(10), np.int64(1)).shape == images.shape
+
+
+def test_a_generator_that_is_not_a_generator_is_named():
+    with pytest.raises(TypeError, match=r"generator should be a CPU torch\.Generator.*got int"):
+        random_rotate_shift(torch.zeros(2, 1, 8, 8), 10, 1, generator=0)  # type: ignore[arg-type]
+
+
+def test_images_without_pixels_are_refused():
+    with pytest.raises(ValueError, match=r"images have no pixels: shape \(2, 1, 0, 8\)"):
+        random_rotate_shift(torch.zeros(2, 1, 0, 8), 10, 1)
+
+
+def test_an_empty_batch_comes_back_empty():
+    assert random_rotate_shift(torch.zeros(0, 1, 8, 8), 10, 1).shape == (0, 1, 8, 8)

@@ -32,3 +32,8 @@ def test_cuda_is_preferred_over_mps(monkeypatch, capsys):
 def test_quiet_when_not_verbose(no_gpu, capsys):
     pick_device(verbose=False)
     assert capsys.readouterr().out == ""
+
+
+def test_verbose_that_is_not_a_bool_is_named(no_gpu):
+    with pytest.raises(TypeError, match="verbose should be True or False, got 'no'"):
+        pick_device(verbose="no")

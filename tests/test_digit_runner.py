@@ -7,6 +7,7 @@ compiling a small model take about half a minute on a laptop CPU.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 import torch
 from torch import nn
 
-from utils.checks.deployment import check_aoti_package
+from utils.checks.deploying_models import check_aoti_package
 from utils.digit_runner import (
     INSTALL_HINT,
     build_commands,
@@ -124,24 +125,148 @@ def test_package_passes_its_self_check(package: Path, capsys: pytest.CaptureFixt
     ids=["float64", "no channel axis", "flattened"],
 )
 def test_runner_refuses_wrong_input_with_a_hint(
-    runner: Path, tmp_path: Path, array: np.ndarray, message: str
+    runner: Path, package: Path, tmp_path: Path, array: np.ndarray, message: str
 ) -> None:
     np.save(tmp_path / "bad.npy", array)
     with pytest.raises(RuntimeError, match=message):
-        run_digit_runner(runner, tmp_path / "unused.pt2", tmp_path / "bad.npy", tmp_path / "s.npy")
+        run_digit_runner(runner, package, tmp_path / "bad.npy", tmp_path / "s.npy")
 
 
 @needs_build_tools
-def test_runner_names_a_missing_package(
-    runner: Path, images: tuple[torch.Tensor, Path], tmp_path: Path
-) -> None:
-    _, images_path = images
-    with pytest.raises(RuntimeError, match=r"cannot open .*missing\.pt2"):
-        run_digit_runner(runner, tmp_path / "missing.pt2", images_path, tmp_path / "s.npy")
-
-
-@needs_build_tools
-def test_runner_names_a_file_that_is_not_npy(runner: Path, tmp_path: Path) -> None:
+def test_runner_names_a_file_that_is_not_npy(runner: Path, package: Path, tmp_path: Path) -> None:
     (tmp_path / "images.npy").write_text("1 2 3")
     with pytest.raises(RuntimeError, match=r"not a \.npy file"):
-        run_digit_runner(runner, tmp_path / "x.pt2", tmp_path / "images.npy", tmp_path / "s.npy")
+        run_digit_runner(runner, package, tmp_path / "images.npy", tmp_path / "s.npy")
+
+
+@needs_build_tools
+def test_runner_refuses_a_file_without_images(runner: Path, package: Path, tmp_path: Path) -> None:
+    np.save(tmp_path / "none.npy", np.zeros((0, 1, 28, 28), dtype=np.float32))
+    with pytest.raises(RuntimeError, match=r"none\.npy holds no images \(shape \(0, 1, 28, 28\)\)"):
+        run_digit_runner(runner, package, tmp_path / "none.npy", tmp_path / "s.npy")
+
+
+def run_directly(runner: Path, *arguments: object) -> subprocess.CompletedProcess[str]:
+    """Run the program without the Python helper, as the README shows."""
+    return subprocess.run(
+        [str(runner), *map(str, arguments)], capture_output=True, text=True, check=False
+    )
+
+
+@needs_build_tools
+def test_program_run_directly_names_a_missing_package(
+    runner: Path, images: tuple[torch.Tensor, Path], tmp_path: Path
+) -> None:
+    result = run_directly(runner, tmp_path / "missing.pt2", images[1], tmp_path / "s.npy")
+    assert result.returncode == 1
+    assert "cannot open" in result.stderr
+    assert "missing.pt2" in result.stderr
+
+
+@needs_build_tools
+@pytest.mark.parametrize("repeats", ["many", "-3", "5x", ""])
+def test_program_run_directly_refuses_bad_repeats_by_name(
+    runner: Path, package: Path, images: tuple[torch.Tensor, Path], tmp_path: Path, repeats: str
+) -> None:
+    result = run_directly(runner, package, images[1], tmp_path / "s.npy", repeats)
+    assert result.returncode == 1
+    assert f"REPEATS should be a whole number from 0 to 1000000, got '{repeats}'" in result.stderr
+
+
+# --- The Python helpers name a bad argument before anything runs ---------------------------
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    """Stand-ins for the program, the package and the images: checked before they are used."""
+    paths = {name: tmp_path / name for name in ("digit_runner", "model.pt2", "images.npy")}
+    for path in paths.values():
+        path.write_bytes(b"")
+    paths["digit_runner"].chmod(0o755)
+    return paths
+
+
+def call_runner(files: dict[str, Path], **changes: object) -> str:
+    arguments: dict[str, object] = {
+        "executable": files["digit_runner"],
+        "package_path": files["model.pt2"],
+        "images_path": files["images.npy"],
+        "scores_path": files["images.npy"].with_name("scores.npy"),
+        **changes,
+    }
+    return run_digit_runner(**arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "message"),
+    [
+        (
+            {"executable": "no/such/runner"},
+            FileNotFoundError,
+            r"executable no/such/runner does not exist; build it",
+        ),
+        (
+            {"package_path": "missing.pt2"},
+            FileNotFoundError,
+            r"package_path missing\.pt2 does not exist; write it with torch\._inductor",
+        ),
+        (
+            {"images_path": 42},
+            TypeError,
+            r"images_path should be a str or a pathlib\.Path, got int",
+        ),
+        (
+            {"scores_path": "no/folder/s.npy"},
+            FileNotFoundError,
+            r"scores_path .* folder that does not exist: no/folder",
+        ),
+        ({"repeats": -1}, ValueError, r"repeats should be between 0 and 1,000,000, got -1"),
+        ({"repeats": 2.5}, TypeError, r"repeats should be an int, got float \(2\.5\)"),
+        ({"repeats": True}, TypeError, r"repeats should be an int, got bool"),
+    ],
+    ids=["executable", "package", "images type", "scores folder", "negative", "float", "bool"],
+)
+def test_run_names_a_bad_argument(
+    files: dict[str, Path], changes: dict[str, object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        call_runner(files, **changes)
+
+
+def test_run_refuses_a_folder_as_the_images(files: dict[str, Path]) -> None:
+    with pytest.raises(IsADirectoryError, match=r"images_path .* is a folder, not a file"):
+        call_runner(files, images_path=files["images.npy"].parent)
+
+
+def test_run_refuses_a_folder_as_the_scores(files: dict[str, Path]) -> None:
+    with pytest.raises(IsADirectoryError, match=r"scores_path .* is a folder; give a \.npy"):
+        call_runner(files, scores_path=files["images.npy"].parent)
+
+
+def test_run_refuses_an_executable_that_cannot_run(files: dict[str, Path]) -> None:
+    files["digit_runner"].chmod(0o644)
+    with pytest.raises(PermissionError, match="is not a program you can run"):
+        call_runner(files)
+
+
+def test_build_names_a_source_folder_without_cmakelists(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"CMakeLists\.txt .* does not exist; source_dir"):
+        build_digit_runner(tmp_path / "build", source_dir=tmp_path)
+
+
+def test_build_refuses_a_file_as_the_build_folder(tmp_path: Path) -> None:
+    (tmp_path / "build").write_text("")
+    with pytest.raises(NotADirectoryError, match=r"build_dir .*build is a file"):
+        build_digit_runner(tmp_path / "build")
+
+
+def test_build_commands_refuse_a_folder_that_is_not_a_path() -> None:
+    with pytest.raises(
+        TypeError, match=r"build_dir should be a str or a pathlib\.Path, got NoneType"
+    ):
+        build_commands(None)  # type: ignore[arg-type]
+
+
+def test_parse_timings_refuses_bytes_with_a_hint() -> None:
+    with pytest.raises(TypeError, match=r"got bytes; decode bytes first, output\.decode\(\)"):
+        parse_timings(b"median time, batch of 1: 0.25 ms")  # type: ignore[arg-type]

@@ -226,3 +226,26 @@ def test_any_size_and_seed_draw_a_visible_ellipse_inside_the_image(size, seed, i
 def test_non_integer_index_raises_type_error():
     with pytest.raises(TypeError, match="index must be an int, got float"):
         EllipseDataset(length=4)[1.0]
+
+
+@pytest.mark.parametrize("function", [to_pixels, to_targets])
+def test_conversions_refuse_a_list_which_would_be_repeated(function):
+    with pytest.raises(TypeError, match=r"got list .*repeats the list.*np\.asarray"):
+        function([0.5, 0.5, 0.25, 0.25], 64)
+
+
+@pytest.mark.parametrize("function", [to_pixels, to_targets])
+def test_conversions_refuse_values_that_are_not_numbers(function):
+    with pytest.raises(TypeError, match=r"should hold numbers, got dtype torch\.bool"):
+        function(torch.tensor([True, False]), 64)
+
+
+def test_conversions_take_a_single_number_such_as_a_mean_error():
+    assert to_pixels(0.25, 64) == 16.0
+    assert to_targets(np.float32(16.0), 64) == 0.25
+    assert to_pixels(torch.tensor(0.25), 64).item() == 16.0
+
+
+def test_conversions_refuse_a_size_that_is_not_an_int():
+    with pytest.raises(TypeError, match=r"size must be an int, got float \(64\.0\)"):
+        to_pixels(np.zeros(4), 64.0)

@@ -228,3 +228,105 @@ def test_missing_sample_names_the_file_and_the_fix(
     monkeypatch.setattr(mnist_module, "SAMPLE_FILE", tmp_path / "mnist_sample.npz")
     with pytest.raises(FileNotFoundError, match=r"mnist_sample\.npz is missing.*build_mnist"):
         load_mnist("sample")
+
+
+def test_sample_reads_from_a_path_given_as_a_string() -> None:
+    images, labels = read_sample(str(SAMPLE_FILE))
+    assert images.shape == (10_000, 28, 28)
+    assert labels.shape == (10_000,)
+
+
+def test_read_sample_refuses_a_path_that_is_not_a_path() -> None:
+    with pytest.raises(TypeError, match=r"path should be a str or a pathlib\.Path, got int"):
+        read_sample(3)  # type: ignore[arg-type]
+
+
+def test_read_sample_says_when_the_path_is_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="is a folder, not the file"):
+        read_sample(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        (
+            {"labels": [1, 2, 3]},
+            TypeError,
+            "labels should be a NumPy array of integer digits, got list",
+        ),
+        ({"labels": np.zeros(3)}, TypeError, "got float64"),
+        ({"labels": np.zeros((2, 3), dtype=int)}, ValueError, r"labels should be 1-D.*\(2, 3\)"),
+        ({"test_fraction": 1.0}, ValueError, r"test_fraction should be between 0 and 1, got 1\.0"),
+        ({"test_fraction": float("nan")}, ValueError, "got nan"),
+        ({"test_fraction": "0.2"}, TypeError, "test_fraction should be a number, got str"),
+        ({"seed": -1}, ValueError, "seed should be a non-negative int, got -1"),
+        ({"seed": 0.5}, TypeError, r"seed should be an int, got float \(0\.5\)"),
+    ],
+)
+def test_split_sample_names_a_bad_argument(
+    arguments: dict[str, object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        split_sample(**{"labels": np.arange(10) % 10, **arguments})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"transform": ToTensor}, r"got the class ToTensor; create one with ToTensor\(\)"),
+        ({"transform": "to_tensor"}, r"transform should be a function \(or None\), got str"),
+        ({"target_transform": 5}, r"target_transform should be a function .* got int"),
+        ({"root": 5}, r"root should be a str or a pathlib\.Path, got int"),
+        ({"verbose": "no"}, "verbose should be True or False, got 'no'"),
+    ],
+)
+def test_load_mnist_names_a_bad_argument(arguments: dict[str, object], message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        load_mnist("sample", **arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("data", "targets", "error", "message"),
+    [
+        (
+            torch.zeros(2, 28, 28),
+            torch.tensor([1, 2]),
+            TypeError,
+            "data should be a uint8 tensor .* got torch.float32",
+        ),
+        (np.zeros((2, 28, 28), dtype=np.uint8), torch.tensor([1, 2]), TypeError, "got ndarray"),
+        (
+            torch.zeros(2, 784, dtype=torch.uint8),
+            torch.tensor([1, 2]),
+            ValueError,
+            r"\(N, height, width\), got \(2, 784\)",
+        ),
+        (
+            torch.zeros(2, 28, 28, dtype=torch.uint8),
+            torch.tensor([1.0, 2.0]),
+            TypeError,
+            "targets should be an integer tensor",
+        ),
+        (
+            torch.zeros(2, 28, 28, dtype=torch.uint8),
+            torch.tensor([1, 2, 3]),
+            ValueError,
+            r"targets should have shape \(2,\), one digit per image, got \(3,\)",
+        ),
+    ],
+    ids=["float data", "numpy data", "flat images", "float targets", "too many targets"],
+)
+def test_mnist_sample_names_bad_data(
+    data: object, targets: object, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        MNISTSample(data, targets)  # type: ignore[arg-type]
+
+
+def test_mnist_sample_names_an_index_out_of_range() -> None:
+    dataset = MNISTSample(torch.zeros(3, 28, 28, dtype=torch.uint8), torch.tensor([1, 2, 3]))
+    with pytest.raises(IndexError, match=r"index 3 is out of range for 3 images \(0 to 2\)"):
+        dataset[3]
+    with pytest.raises(TypeError, match=r"index should be an int, got str \('0'\)"):
+        dataset["0"]  # type: ignore[index]
+    assert dataset[-1][1] == 3

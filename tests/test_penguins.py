@@ -219,3 +219,62 @@ def test_transform_features_names_an_infinite_measurement(classification):
     rows.loc[rows.index[0], "flipper_length_mm"] = float("inf")
     with pytest.raises(ValueError, match=rf"flipper_length_mm in row {rows.index[0]} is inf"):
         dataset.transform_features(rows)
+
+
+@pytest.mark.parametrize(
+    ("features", "message"),
+    [
+        (None, r"features must be a list of column names \(in order\).*got NoneType"),
+        ({"bill_length_mm"}, "got set"),
+        (["bill_length_mm", 3], r"features must hold column names \(str\), got 3"),
+    ],
+    ids=["None", "a set", "a number"],
+)
+def test_columns_that_are_not_a_list_of_names_are_a_type_error(features, message):
+    with pytest.raises(TypeError, match=message):
+        PenguinDataset(features, ["species"])
+
+
+@pytest.mark.parametrize(
+    ("seed", "error", "message"),
+    [
+        (1.5, TypeError, r"seed should be an int, got float \(1\.5\)"),
+        (-1, ValueError, r"seed should be between 0 and 2\*\*32 - 1, got -1"),
+        (2**32, ValueError, "got 4294967296"),
+    ],
+)
+def test_bad_seed_is_named(seed, error, message):
+    with pytest.raises(error, match=message):
+        PenguinDataset(["bill_length_mm"], ["species"], seed=seed)
+
+
+def test_split_rows_refuses_something_that_is_not_a_table():
+    with pytest.raises(TypeError, match=r"table should be a pandas DataFrame.*got list"):
+        split_rows([1, 2, 3])  # type: ignore[arg-type]
+
+
+def test_split_rows_names_a_missing_column(table):
+    with pytest.raises(ValueError, match="table has no column 'sex'"):
+        split_rows(table.drop(columns="sex"))
+
+
+def test_split_rows_says_when_a_group_is_too_small(table):
+    with pytest.raises(ValueError, match=r"table has 3 female Adelie penguins; .* holds out 10"):
+        split_rows(table.drop(table.query("species == 'Adelie' and sex == 'female'").index[3:]))
+
+
+def test_an_index_out_of_range_names_the_range(classification):
+    dataset = classification["validation"]
+    with pytest.raises(IndexError, match=r"index 60 is out of range .* 60 penguins .* \(0 to 59\)"):
+        dataset[60]
+    assert torch.equal(dataset[-1][0], dataset[59][0])
+
+
+def test_an_index_that_is_not_an_int_is_a_type_error(classification):
+    with pytest.raises(TypeError, match=r"index should be an int, got float \(1\.0\)"):
+        classification["train"][1.0]
+
+
+def test_transform_features_refuses_something_that_is_not_a_table(classification):
+    with pytest.raises(TypeError, match=r"rows should be a pandas DataFrame .* got dict"):
+        classification["train"].transform_features({"bill_length_mm": 40.0})

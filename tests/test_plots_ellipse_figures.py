@@ -111,3 +111,58 @@ def test_error_against_contrast_uses_log_axes_labels_and_a_marker_per_series():
 def test_error_against_contrast_draws_on_the_given_axes():
     _, ax = plt.subplots()
     assert plot_error_against_contrast([1.0, 2.0], {"a": [0.5, 0.6]}, ax=ax) is ax
+
+
+def test_plot_ellipses_names_ellipses_of_the_wrong_shape():
+    images, ellipses = sample(2)
+    with pytest.raises(ValueError, match=r"ellipses should have shape \(n, 4\), .* got \(2, 3\)"):
+        plot_ellipses(images, ellipses[:, :3])
+
+
+def test_plot_ellipses_refuses_an_empty_batch():
+    with pytest.raises(
+        ValueError, match=r"images should have shape \(n, 3, size, size\) with n >= 1"
+    ):
+        plot_ellipses(torch.zeros(0, 3, 8, 8, dtype=torch.uint8), torch.zeros(0, 4))
+
+
+def test_plot_ellipses_names_a_nan_prediction():
+    images, ellipses = sample(2)
+    predictions = ellipses.clone()
+    predictions[1, 2] = float("nan")
+    with pytest.raises(ValueError, match=r"predictions holds nan at index \(1, 2\)"):
+        plot_ellipses(images, ellipses, predictions)
+
+
+def test_plot_ellipses_names_a_missing_title():
+    images, ellipses = sample(2)
+    with pytest.raises(ValueError, match="got 2 images but 1 titles"):
+        plot_ellipses(images, ellipses, titles=["only one"])
+
+
+def test_draw_outline_refuses_three_numbers():
+    _, ax = plt.subplots()
+    with pytest.raises(
+        ValueError, match=r"ellipse should be \(x_c, y_c, r_x, r_y\), got shape \(3,\)"
+    ):
+        draw_outline(ax, [1.0, 2.0, 3.0])
+
+
+def test_draw_outline_refuses_a_negative_radius():
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match="radii should be >= 0, got r_x=-3"):
+        draw_outline(ax, [1.0, 2.0, -3.0, 4.0])
+
+
+def test_draw_outline_refuses_an_array_of_axes():
+    _, axes = plt.subplots(1, 2)
+    with pytest.raises(TypeError, match=r"ax should be one matplotlib Axes, got ndarray"):
+        draw_outline(axes, [1.0, 2.0, 3.0, 4.0])
+
+
+def test_show_image_refuses_a_greyscale_image_naming_the_shape_it_takes():
+    _, ax = plt.subplots()
+    with pytest.raises(
+        ValueError, match=r"\(3, height, width\), colour channels first, got \(1, 8, 8\)"
+    ):
+        show_image(ax, torch.zeros(1, 8, 8))

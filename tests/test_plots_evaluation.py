@@ -12,6 +12,7 @@ import torch
 from utils.plots.evaluation import (
     confusion_matrix,
     plot_confusion_matrix,
+    plot_error_against_contrast,
     plot_parity,
     plot_residual_histogram,
 )
@@ -109,3 +110,63 @@ def test_log_colour_confusion_matrix_shades_by_log_count_and_leaves_zeros_blank(
     shades = ax.images[0].get_array()
     assert shades[0, 0] == pytest.approx(np.log1p(3))
     assert "log(1 + " in ax.figure.axes[-1].get_ylabel()
+
+
+def test_confusion_matrix_refuses_scores_instead_of_classes():
+    scores = torch.zeros(2, 3)
+    with pytest.raises(
+        ValueError, match=r"got shape \(2, 3\); for class scores, pass scores\.argmax"
+    ):
+        confusion_matrix([0, 1], scores, n_classes=3)
+
+
+def test_confusion_matrix_refuses_a_fractional_class():
+    with pytest.raises(
+        ValueError, match=r"true_classes holds 1\.5 at index 1; class indices are whole"
+    ):
+        confusion_matrix([0, 1.5], [0, 1], n_classes=3)
+
+
+def test_confusion_matrix_refuses_a_number_of_classes_that_is_not_an_int():
+    with pytest.raises(TypeError, match=r"n_classes should be a positive int, got float \(3\.0\)"):
+        confusion_matrix([0, 1], [0, 1], n_classes=3.0)
+
+
+def test_confusion_matrix_plot_refuses_a_string_as_class_names():
+    with pytest.raises(TypeError, match=r"class_names should be a list of strings, .* got str"):
+        plot_confusion_matrix([0, 1], [0, 1], "ab")
+
+
+@pytest.mark.parametrize(
+    ("true", "predicted", "groups", "message"),
+    [
+        ([1.0, 2.0], [1.0], None, "got 2 true values but 1 predicted values"),
+        ([1.0, 2.0], [1.0, float("nan")], None, "predicted_values holds nan at index 1"),
+        ([1.0, 2.0], [1.0, 2.0], ["Adelie"], "2 predicted values but 1 groups"),
+        ([], [], None, "are empty; give at least one item"),
+    ],
+    ids=["lengths", "nan", "groups", "empty"],
+)
+def test_parity_names_bad_values(true, predicted, groups, message):
+    with pytest.raises(ValueError, match=message):
+        plot_parity(true, predicted, groups=groups)
+
+
+def test_residual_histogram_refuses_zero_bins():
+    with pytest.raises(ValueError, match="bins should be a positive int, got 0"):
+        plot_residual_histogram([1.0, 2.0], [1.0, 2.0], bins=0)
+
+
+def test_residual_histogram_names_an_infinite_prediction():
+    with pytest.raises(ValueError, match="predicted_values holds inf at index 0"):
+        plot_residual_histogram([1.0], [float("inf")])
+
+
+def test_error_against_contrast_refuses_a_bare_array_with_an_example():
+    with pytest.raises(TypeError, match=r"errors should be a dictionary .*\{'network': errors\}"):
+        plot_error_against_contrast(torch.ones(3), torch.ones(3))
+
+
+def test_error_against_contrast_names_a_series_of_the_wrong_length():
+    with pytest.raises(ValueError, match=r"got 3 contrast but 2 errors\['network'\]"):
+        plot_error_against_contrast(torch.ones(3), {"network": torch.ones(2)})

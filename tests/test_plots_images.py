@@ -102,3 +102,97 @@ def test_cnn_diagram_rejects_a_shape_with_a_batch_axis():
 
     with pytest.raises(ValueError, match=r"\(C, H, W\)"):
         plot_cnn_diagram([("input", (8, 1, 28, 28))])
+
+
+def test_digit_grid_names_a_missing_title():
+    with pytest.raises(ValueError, match="got 2 images but 1 titles; give one per item"):
+        plot_digit_grid(torch.zeros(2, 28, 28), ["a"])
+
+
+def test_digit_grid_refuses_a_string_as_titles():
+    with pytest.raises(TypeError, match="titles should be a list of strings"):
+        plot_digit_grid(torch.zeros(2, 28, 28), "ab")
+
+
+def test_digit_grid_refuses_colour_images_naming_the_shapes_it_takes():
+    with pytest.raises(ValueError, match=r"\(N, H, W\) or \(N, 1, H, W\), got \(2, 3, 28, 28\)"):
+        plot_digit_grid(torch.zeros(2, 3, 28, 28), ["a", "b"])
+
+
+def test_digit_grid_refuses_a_nested_list_of_pixels():
+    with pytest.raises(
+        TypeError, match=r"images should be a torch\.Tensor or a NumPy array, got list"
+    ):
+        plot_digit_grid([[[0.0]]], ["a"])
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"ncols": 0}, ValueError, "ncols should be a positive int, got 0"),
+        ({"size": -1.0}, ValueError, "size should be a positive number of inches"),
+        ({"size": "big"}, TypeError, "size should be a number, got str"),
+    ],
+)
+def test_digit_grid_names_a_bad_layout(arguments, error, message):
+    with pytest.raises(error, match=message):
+        plot_digit_grid(torch.zeros(2, 28, 28), ["a", "b"], **arguments)
+
+
+def test_misclassified_names_predictions_of_the_wrong_length():
+    with pytest.raises(ValueError, match="got 3 images, 3 labels but 2 predictions"):
+        plot_misclassified(torch.zeros(3, 28, 28), torch.tensor([1, 2, 3]), torch.tensor([1, 2]))
+
+
+def test_misclassified_refuses_scores_instead_of_predictions():
+    with pytest.raises(
+        ValueError, match=r"predictions should hold one number per item, got shape \(3, 10\)"
+    ):
+        plot_misclassified(torch.zeros(3, 28, 28), torch.tensor([1, 2, 3]), torch.zeros(3, 10))
+
+
+def test_misclassified_refuses_a_negative_maximum():
+    with pytest.raises(ValueError, match="max_images should be an int >= 0, got -1"):
+        plot_misclassified(torch.zeros(3, 28, 28), [1, 2, 3], [1, 2, 3], max_images=-1)
+
+
+def test_misclassified_titles_show_whole_classes():
+    figure = plot_misclassified(torch.zeros(2, 28, 28), [1, 2], [1, 3])
+    assert shown_titles(figure) == ["2 → 3"]
+
+
+def test_convolution_1d_refuses_a_position_that_is_not_an_int():
+    from utils.plots.images import plot_convolution_1d
+
+    with pytest.raises(TypeError, match=r"position should be an int, got 1\.0"):
+        plot_convolution_1d([1, 2, 3], [1], position=1.0)
+
+
+def test_convolution_1d_refuses_an_empty_kernel():
+    from utils.plots.images import plot_convolution_1d
+
+    with pytest.raises(ValueError, match="the kernel is empty"):
+        plot_convolution_1d([1, 2, 3], [])
+
+
+def test_convolution_2d_refuses_a_single_int_as_position():
+    from utils.plots.images import plot_convolution_2d
+
+    with pytest.raises(TypeError, match=r"position should be \(row, column\), two ints, got 1"):
+        plot_convolution_2d(torch.zeros(3, 3), torch.zeros(2, 2), position=1)
+
+
+def test_cnn_diagram_refuses_a_stage_without_a_name():
+    from utils.plots.images import plot_cnn_diagram
+
+    with pytest.raises(
+        TypeError, match=r"each stage should be a \(name, shape\) pair, got \(1, 28, 28\)"
+    ):
+        plot_cnn_diagram([(1, 28, 28)])
+
+
+def test_cnn_diagram_refuses_a_size_of_zero():
+    from utils.plots.images import plot_cnn_diagram
+
+    with pytest.raises(ValueError, match="stage 'conv': each size should be a positive int, got 0"):
+        plot_cnn_diagram([("conv", (0, 28, 28))])

@@ -78,3 +78,122 @@ def test_parameter_paths_one_line_and_end_marker_each_with_labels():
     np.testing.assert_allclose(ax.lines[0].get_xydata(), np.array(paths["full batch"]))
     assert ax.lines[0].get_linestyle() != ax.lines[2].get_linestyle()  # not colour alone
     assert ax.get_xlabel() == "slope m"
+
+
+def test_an_array_of_axes_is_refused_with_a_hint():
+    _, axes = plt.subplots(1, 2)
+    with pytest.raises(TypeError, match=r"ax should be one matplotlib Axes .*e\.g\. axes\[0\]"):
+        plot_training_curves({"loss": [1.0, 0.5]}, ax=axes)
+
+
+def test_data_and_line_needs_both_m_and_c():
+    with pytest.raises(
+        ValueError, match=r"give both m and c to draw a line, or neither; got m=1\.0"
+    ):
+        plot_data_and_line(X, Y, m=1.0)
+
+
+def test_data_and_line_names_data_of_different_lengths():
+    with pytest.raises(ValueError, match="got 3 x but 2 y; give one per item"):
+        plot_data_and_line(X, Y[:2])
+
+
+def test_data_and_line_names_a_nan_and_its_position():
+    with pytest.raises(ValueError, match="x holds nan at index 1"):
+        plot_data_and_line(np.array([1.0, np.nan, 3.0]), Y)
+
+
+def test_data_and_line_still_draws_a_diverged_line():
+    ax = plot_data_and_line(X, Y, m=float("inf"), c=float("nan"))
+    assert len(ax.lines) == 1
+
+
+def test_data_and_line_takes_one_element_tensors_as_m_and_c():
+    import torch
+
+    ax = plot_data_and_line(X, Y, m=torch.tensor(2.0), c=torch.tensor([0.5]))
+    assert ax.get_legend_handles_labels()[1][-1] == "y = 2.000 x + 0.500"
+
+
+def test_training_curves_refuse_a_bare_list_with_an_example():
+    with pytest.raises(
+        TypeError, match=r"curves should be a dictionary .*\{'train': losses\}, got list"
+    ):
+        plot_training_curves([1.0, 0.5])
+
+
+def test_training_curves_refuse_an_empty_dictionary():
+    with pytest.raises(ValueError, match="curves is empty"):
+        plot_training_curves({})
+
+
+def test_training_curves_name_a_curve_that_is_not_numbers():
+    with pytest.raises(TypeError, match=r"curves\['loss'\] should be numbers .* got 'low'"):
+        plot_training_curves({"loss": "low"})
+
+
+def test_training_curves_take_a_list_of_loss_tensors_and_show_a_divergence():
+    import torch
+
+    ax = plot_training_curves({"loss": [torch.tensor(1.0), torch.tensor(float("inf"))]})
+    assert ax.lines[0].get_ydata().tolist() == [1.0, float("inf")]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"loss": 3}, TypeError, "loss should be a function of \\(m, c\\), got int"),
+        (
+            {"m_range": (1.0, 0.0)},
+            ValueError,
+            "m_range should be \\(lowest, highest\\) with lowest < highest",
+        ),
+        (
+            {"c_range": 3.0},
+            TypeError,
+            "c_range should be \\(lowest, highest\\), two numbers, got 3.0",
+        ),
+        (
+            {"m_range": (0.0, float("inf"))},
+            ValueError,
+            r"m_range\[1\] should be a finite number, got inf",
+        ),
+        ({"resolution": 1}, ValueError, "resolution should be at least 2"),
+        ({"resolution": 10.0}, TypeError, "resolution should be a positive int, got float"),
+        ({"path": [1.0, 2.0]}, ValueError, r"path should be \(m, c\) pairs, .* got shape \(2,\)"),
+        (
+            {"loss": lambda m, c: 1.0},
+            ValueError,
+            r"one loss per grid point, shape \(200, 200\), got \(\)",
+        ),
+        ({"loss": lambda m, c: 0 * m}, ValueError, "nowhere positive"),
+    ],
+)
+def test_loss_landscape_names_a_bad_argument(arguments, error, message):
+    defaults = {"loss": lambda m, c: m**2 + c**2 + 1, "m_range": (0.0, 1.0), "c_range": (0.0, 1.0)}
+    with pytest.raises(error, match=message):
+        plot_loss_landscape(**{**defaults, **arguments})
+
+
+def test_parameter_paths_refuse_a_list_instead_of_a_dictionary():
+    with pytest.raises(TypeError, match="paths should be a dictionary of label to"):
+        plot_parameter_paths([[0.0, 0.0]])
+
+
+def test_parameter_paths_name_a_path_of_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"paths\['SGD'\] should be \(m, c\) pairs"):
+        plot_parameter_paths({"SGD": [[0.0, 0.0, 0.0]]})
+
+
+def test_parameter_paths_refuse_an_empty_dictionary():
+    with pytest.raises(ValueError, match="paths is empty"):
+        plot_parameter_paths({})
+
+
+def test_a_new_figure_of_a_bad_size_is_refused_by_name():
+    from utils.plots.common import axes_or_new
+
+    with pytest.raises(TypeError, match=r"figsize should be \(width, height\) in inches, got 6"):
+        axes_or_new(None, figsize=6)
+    with pytest.raises(ValueError, match=r"figsize should be positive"):
+        axes_or_new(None, figsize=(6, 0))

@@ -36,3 +36,10 @@ def test_out_of_range_seed_is_rejected_with_its_value(seed):
 def test_non_integer_seed_is_rejected(seed):
     with pytest.raises(TypeError, match="seed must be an int"):
         seed_everything(seed)
+
+
+def test_numpy_integer_seed_gives_the_same_numbers_as_the_int():
+    seed_everything(np.int64(3))
+    first = draw_from_every_generator()
+    seed_everything(3)
+    assert draw_from_every_generator() == first

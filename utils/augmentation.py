@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -43,10 +44,11 @@ def random_rotate_shift(
     Raises
     ------
     TypeError
-        If ``images`` is not a tensor (a NumPy array, say).
+        If ``images`` is not a tensor (a NumPy array, say), ``max_degrees`` or
+        ``max_shift`` is not a number, or ``generator`` is not a CPU ``torch.Generator``.
     ValueError
-        If ``images`` is not a floating-point batch of shape (N, C, H, W), or
-        ``max_degrees`` or ``max_shift`` is negative or not a finite number.
+        If ``images`` is not a floating-point batch of shape (N, C, H, W) with at
+        least one pixel, or ``max_degrees`` or ``max_shift`` is negative or not finite.
     """
     if not isinstance(images, torch.Tensor):
         raise TypeError(
@@ -54,18 +56,33 @@ def random_rotate_shift(
             "convert it with torch.as_tensor(images)."
         )
     for name, value in (("max_degrees", max_degrees), ("max_shift", max_shift)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or value < 0
-        ):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+            raise TypeError(
+                f"{name} should be a finite number >= 0, got {type(value).__name__} ({value!r})."
+            )
+        if not math.isfinite(value) or value < 0:
             raise ValueError(f"{name} should be a finite number >= 0, got {value!r}.")
+    if generator is not None and (
+        not isinstance(generator, torch.Generator) or generator.device.type != "cpu"
+    ):
+        shown = (
+            f"a generator on {generator.device}"
+            if isinstance(generator, torch.Generator)
+            else type(generator).__name__
+        )
+        raise TypeError(
+            "generator should be a CPU torch.Generator, e.g. torch.Generator().manual_seed(0), "
+            f"or None; got {shown}."
+        )
     if images.ndim != 4 or not images.is_floating_point():
         raise ValueError(
             "images should be a floating-point batch of shape (N, C, H, W), got dtype "
             f"{images.dtype} and shape {tuple(images.shape)}."
         )
+    if images.shape[2] == 0 or images.shape[3] == 0:
+        raise ValueError(f"images have no pixels: shape {tuple(images.shape)}.")
+    if images.shape[0] == 0:  # an empty batch: nothing to move
+        return images.clone()
     number_of_images, _, height, width = images.shape
     uniform = torch.rand(number_of_images, 3, generator=generator) * 2 - 1  # in [-1, 1]
     angles = uniform[:, 0] * math.radians(max_degrees)

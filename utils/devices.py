@@ -18,7 +18,14 @@ def pick_device(verbose: bool = True) -> torch.device:
     torch.device
         ``cuda``, ``mps`` or ``cpu``. Move models and tensors there with
         ``.to(device)``.
+
+    Raises
+    ------
+    TypeError
+        If ``verbose`` is not True or False.
     """
+    if not isinstance(verbose, bool):
+        raise TypeError(f"verbose should be True or False, got {verbose!r}.")
     if torch.cuda.is_available():
         device = torch.device("cuda")
         reason = f"an NVIDIA GPU ({torch.cuda.get_device_name(0)})"

@@ -35,6 +35,24 @@ INSTALL_HINT = (
 TIMING_PATTERN = re.compile(r"median time, batch of (?P<batch>\d+): (?P<ms>[\d.e+-]+) ms")
 # How much of a failed command's output an error shows.
 OUTPUT_TAIL_CHARACTERS = 3000
+MAX_REPEATS = 1_000_000  # the most timing runs the program accepts
+
+
+def _as_path(name: str, value: object) -> Path:
+    """Return ``value`` as a Path, or raise a TypeError naming the argument."""
+    if not isinstance(value, str | os.PathLike):
+        raise TypeError(f"{name} should be a str or a pathlib.Path, got {type(value).__name__}.")
+    return Path(value)
+
+
+def _existing_file(name: str, value: object, hint: str) -> Path:
+    """Return ``value`` as the Path of an existing file, or raise an error naming it."""
+    path = _as_path(name, value)
+    if path.is_dir():
+        raise IsADirectoryError(f"{name} {path} is a folder, not a file; {hint}")
+    if not path.is_file():
+        raise FileNotFoundError(f"{name} {path} does not exist; {hint}")
+    return path
 
 
 def missing_build_tools() -> list[str]:
@@ -73,7 +91,13 @@ def build_commands(build_dir: str | Path, source_dir: str | Path = SOURCE_DIR) -
     list[list[str]]
         The configure command (Release mode, PyTorch found through
         ``torch.utils.cmake_prefix_path``) and the build command.
+
+    Raises
+    ------
+    TypeError
+        If a folder is not given as a str or a path.
     """
+    build_dir, source_dir = _as_path("build_dir", build_dir), _as_path("source_dir", source_dir)
     return [
         [
             "cmake",
@@ -106,10 +130,24 @@ def build_digit_runner(build_dir: str | Path, source_dir: str | Path = SOURCE_DI
 
     Raises
     ------
+    TypeError
+        If a folder is not given as a str or a path.
+    FileNotFoundError
+        If ``source_dir`` has no ``CMakeLists.txt``.
+    NotADirectoryError
+        If ``build_dir`` is a file.
     RuntimeError
         If CMake or a C++ compiler is missing (the message says how to install
         them), or the build fails (the message shows the end of its output).
     """
+    build_dir = _as_path("build_dir", build_dir)
+    _existing_file(
+        "source_dir's CMakeLists.txt",
+        _as_path("source_dir", source_dir) / "CMakeLists.txt",
+        f"source_dir should be the program's folder, {SOURCE_DIR}.",
+    )
+    if build_dir.exists() and not build_dir.is_dir():
+        raise NotADirectoryError(f"build_dir {build_dir} is a file; give a folder for the build.")
     missing = missing_build_tools()
     if missing:
         raise RuntimeError(
@@ -152,10 +190,35 @@ def run_digit_runner(
 
     Raises
     ------
+    TypeError
+        If a path is not a str or a path, or ``repeats`` is not an int.
+    ValueError
+        If ``repeats`` is negative or above ``MAX_REPEATS``.
+    FileNotFoundError, IsADirectoryError, PermissionError
+        If the executable, the package or the images are not files (or the
+        executable cannot be run), or the folder for the scores is missing.
     RuntimeError
         If the program fails; the message is the program's own (it names the
         problem with the files, e.g. a wrong dtype or shape).
     """
+    executable = _existing_file("executable", executable, "build it with build_digit_runner().")
+    if not os.access(executable, os.X_OK):
+        raise PermissionError(f"executable {executable} is not a program you can run.")
+    package_path = _existing_file(
+        "package_path", package_path, "write it with torch._inductor.aoti_compile_and_package."
+    )
+    images_path = _existing_file("images_path", images_path, "write it with np.save.")
+    scores_path = _as_path("scores_path", scores_path)
+    if scores_path.is_dir():
+        raise IsADirectoryError(f"scores_path {scores_path} is a folder; give a .npy file name.")
+    if not scores_path.parent.is_dir():
+        raise FileNotFoundError(
+            f"scores_path {scores_path} is in a folder that does not exist: {scores_path.parent}."
+        )
+    if isinstance(repeats, bool) or not isinstance(repeats, int):
+        raise TypeError(f"repeats should be an int, got {type(repeats).__name__} ({repeats!r}).")
+    if not 0 <= repeats <= MAX_REPEATS:
+        raise ValueError(f"repeats should be between 0 and {MAX_REPEATS:,}, got {repeats}.")
     command = [str(executable), str(package_path), str(images_path), str(scores_path)]
     if repeats > 0:
         command.append(str(repeats))
@@ -163,7 +226,18 @@ def run_digit_runner(
 
 
 def parse_timings(output: str) -> dict[int, float]:
-    """Return the median times the program printed, in seconds, by batch size."""
+    """Return the median times the program printed, in seconds, by batch size.
+
+    Raises
+    ------
+    TypeError
+        If ``output`` is not a str (the text :func:`run_digit_runner` returns).
+    """
+    if not isinstance(output, str):
+        hint = "; decode bytes first, output.decode()" if isinstance(output, bytes) else ""
+        raise TypeError(
+            f"output should be the program's text, a str, got {type(output).__name__}{hint}."
+        )
     return {
         int(match["batch"]): float(match["ms"]) / 1000 for match in TIMING_PATTERN.finditer(output)
     }

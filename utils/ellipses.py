@@ -163,6 +163,28 @@ class EllipseDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         return torch.from_numpy(image), torch.from_numpy(target)
 
 
+def _check_values(name: str, values: object) -> None:
+    """Raise a TypeError unless ``values`` is a numeric array or tensor, or a number."""
+    if isinstance(values, torch.Tensor | np.ndarray):
+        if (
+            values.dtype == torch.bool
+            or values.dtype == np.bool_
+            or (isinstance(values, np.ndarray) and not np.issubdtype(values.dtype, np.number))
+        ):
+            raise TypeError(f"{name} should hold numbers, got dtype {values.dtype}.")
+        return
+    if isinstance(values, bool) or not isinstance(values, int | float | np.number):
+        hint = (
+            " (a list times a number repeats the list); convert it with np.asarray"
+            if isinstance(values, list | tuple)
+            else ""
+        )
+        raise TypeError(
+            f"{name} should be a NumPy array, a torch.Tensor or a number, got "
+            f"{type(values).__name__}{hint}."
+        )
+
+
 def to_pixels(targets: ArrayOrTensor, size: int) -> ArrayOrTensor:
     """Convert targets or predictions in [0, 1] to pixels: ``(x_c, y_c, r_x, r_y) * size``.
 
@@ -177,10 +199,26 @@ def to_pixels(targets: ArrayOrTensor, size: int) -> ArrayOrTensor:
     -------
     numpy.ndarray or torch.Tensor
         The same kind and shape as ``targets``, in pixels.
+
+    Raises
+    ------
+    TypeError
+        If ``targets`` is not an array, a tensor or a number (a list, say), or
+        ``size`` is not an int.
+    ValueError
+        If ``size`` is not positive.
     """
+    _check_values("targets", targets)
     return targets * _check_positive_int("size", size)
 
 
 def to_targets(pixels: ArrayOrTensor, size: int) -> ArrayOrTensor:
-    """Convert ``(x_c, y_c, r_x, r_y)`` in pixels to targets in [0, 1]; undoes :func:`to_pixels`."""
+    """Convert ``(x_c, y_c, r_x, r_y)`` in pixels to targets in [0, 1]; undoes :func:`to_pixels`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`to_pixels`, for ``pixels`` and ``size``.
+    """
+    _check_values("pixels", pixels)
     return pixels / _check_positive_int("size", size)

@@ -25,6 +25,8 @@ away, ``load_mnist(source="full")``, and takes about 7.5 times as long to train 
 from __future__ import annotations
 
 import hashlib
+import math
+import os
 import queue
 import socket
 import threading
@@ -50,6 +52,29 @@ SAMPLE_SPLIT_SEED = 0
 CONNECT_TIMEOUT_S = 3.0
 
 
+def _check_transform(name: str, transform: object) -> None:
+    """Raise a clear error unless ``transform`` is None or a function of one item."""
+    if isinstance(transform, type):
+        raise TypeError(
+            f"{name} should be a function or a transform object, got the class "
+            f"{transform.__name__}; create one with {transform.__name__}()."
+        )
+    if transform is not None and not callable(transform):
+        raise TypeError(
+            f"{name} should be a function (or None), got {type(transform).__name__} "
+            f"({transform!r})."
+        )
+
+
+def _check_index(index: object, length: int) -> int:
+    """Return ``index`` as an int if it is one within ``length`` items; raise naming it."""
+    if isinstance(index, bool) or not isinstance(index, int | np.integer):
+        raise TypeError(f"index should be an int, got {type(index).__name__} ({index!r}).")
+    if not -length <= index < length:
+        raise IndexError(f"index {index} is out of range for {length} images (0 to {length - 1}).")
+    return int(index)
+
+
 class MNISTSample(Dataset):
     """Part of the bundled MNIST sample, with the interface of ``torchvision.datasets.MNIST``.
 
@@ -63,6 +88,14 @@ class MNISTSample(Dataset):
         Applied to each PIL image, e.g. ``torchvision.transforms.ToTensor()``.
     target_transform
         Applied to each label (an int).
+
+    Raises
+    ------
+    TypeError
+        If ``data`` is not a uint8 tensor, ``targets`` not an integer tensor, or a
+        transform is not a function.
+    ValueError
+        If ``data`` is not of shape (N, height, width), or ``targets`` not of shape (N,).
     """
 
     classes = MNIST.classes
@@ -74,6 +107,25 @@ class MNISTSample(Dataset):
         transform: Callable[[Image.Image], Any] | None = None,
         target_transform: Callable[[int], Any] | None = None,
     ) -> None:
+        if not isinstance(data, torch.Tensor) or data.dtype != torch.uint8:
+            shown = data.dtype if isinstance(data, torch.Tensor) else type(data).__name__
+            raise TypeError(f"data should be a uint8 tensor of images (0 to 255), got {shown}.")
+        if data.dim() != 3:
+            raise ValueError(f"data should have shape (N, height, width), got {tuple(data.shape)}.")
+        if (
+            not isinstance(targets, torch.Tensor)
+            or targets.is_floating_point()
+            or targets.is_complex()
+        ):
+            shown = targets.dtype if isinstance(targets, torch.Tensor) else type(targets).__name__
+            raise TypeError(f"targets should be an integer tensor of digits, got {shown}.")
+        if tuple(targets.shape) != (len(data),):
+            raise ValueError(
+                f"targets should have shape ({len(data)},), one digit per image, got "
+                f"{tuple(targets.shape)}."
+            )
+        _check_transform("transform", transform)
+        _check_transform("target_transform", target_transform)
         self.data = data
         self.targets = targets
         self.transform = transform
@@ -83,6 +135,7 @@ class MNISTSample(Dataset):
         return len(self.data)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
+        index = _check_index(index, len(self))
         # A PIL image, like torchvision, so that the same transforms work on both sources.
         image: Any = Image.fromarray(self.data[index].numpy())
         target: Any = int(self.targets[index])
@@ -96,7 +149,7 @@ class MNISTSample(Dataset):
         return f"MNISTSample({len(self)} images from {SAMPLE_FILE.name})"
 
 
-def read_sample(path: Path = SAMPLE_FILE) -> tuple[np.ndarray, np.ndarray]:
+def read_sample(path: str | Path = SAMPLE_FILE) -> tuple[np.ndarray, np.ndarray]:
     """Read the bundled sample after checking its SHA-256.
 
     Parameters
@@ -111,14 +164,20 @@ def read_sample(path: Path = SAMPLE_FILE) -> tuple[np.ndarray, np.ndarray]:
 
     Raises
     ------
+    TypeError
+        If ``path`` is not a str or a path.
     FileNotFoundError
         If the file is missing.
     ValueError
         If the file's content is not the sample (damaged, or changed).
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path should be a str or a pathlib.Path, got {type(path).__name__}.")
+    path = Path(path)
     if not path.is_file():
+        what = "is a folder, not the file" if path.is_dir() else "is missing"
         raise FileNotFoundError(
-            f"The MNIST sample {path} is missing. Rebuild it with: {REBUILD_COMMAND}"
+            f"The MNIST sample {path} {what}. Rebuild it with: {REBUILD_COMMAND}"
         )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != SAMPLE_SHA256:
@@ -139,11 +198,43 @@ def split_sample(
     split), and both index arrays come in a seeded random order, so that digits
     are mixed as in the full MNIST.
 
+    Parameters
+    ----------
+    labels
+        The digit of each image, a 1-D integer array.
+    test_fraction
+        The fraction of each digit that goes to the test set, strictly between 0 and 1.
+    seed
+        Seeds the draw; a non-negative int.
+
     Returns
     -------
     tuple of numpy.ndarray
         The training indices and the test indices; no index is in both.
+
+    Raises
+    ------
+    TypeError
+        If ``labels`` is not an integer array, ``test_fraction`` not a number or
+        ``seed`` not an int.
+    ValueError
+        If ``labels`` is not 1-D, ``test_fraction`` is not strictly between 0 and 1,
+        or ``seed`` is negative.
     """
+    labels = labels.numpy() if isinstance(labels, torch.Tensor) else labels
+    if not isinstance(labels, np.ndarray) or not np.issubdtype(labels.dtype, np.integer):
+        shown = labels.dtype if isinstance(labels, np.ndarray) else type(labels).__name__
+        raise TypeError(f"labels should be a NumPy array of integer digits, got {shown}.")
+    if labels.ndim != 1:
+        raise ValueError(f"labels should be 1-D, one digit per image, got shape {labels.shape}.")
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, int | float):
+        raise TypeError(f"test_fraction should be a number, got {type(test_fraction).__name__}.")
+    if not (math.isfinite(test_fraction) and 0 < test_fraction < 1):
+        raise ValueError(f"test_fraction should be between 0 and 1, got {test_fraction!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"seed should be an int, got {type(seed).__name__} ({seed!r}).")
+    if seed < 0:
+        raise ValueError(f"seed should be a non-negative int, got {seed}.")
     generator = np.random.default_rng(seed)
     train_indices, test_indices = [], []
     for digit in range(10):
@@ -259,6 +350,9 @@ def load_mnist(
 
     Raises
     ------
+    TypeError
+        If a transform is not a function (or is a class, not an instance), ``root``
+        is not a str or a path, or ``verbose`` is not a bool.
     ValueError
         If ``source`` is not one of ``"auto"``, ``"full"``, ``"sample"``,
         or the sample file is damaged.
@@ -269,6 +363,12 @@ def load_mnist(
     """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(map(repr, SOURCES))}; got {source!r}.")
+    _check_transform("transform", transform)
+    _check_transform("target_transform", target_transform)
+    if not isinstance(root, str | os.PathLike):
+        raise TypeError(f"root should be a str or a pathlib.Path, got {type(root).__name__}.")
+    if not isinstance(verbose, bool):
+        raise TypeError(f"verbose should be True or False, got {verbose!r}.")
     root = Path(root)
     reason = f"source={source!r}"
     if source == "auto":

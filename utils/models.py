@@ -17,10 +17,65 @@ between versions (``BatchNorm`` gained ``bias=True`` in 2.12, for one), this tab
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
+
+
+def _positive_int(name: str, value: object) -> int:
+    """Return ``value`` as an int if it is a positive whole number; raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(
+            f"{name} should be a positive whole number (an int), got {type(value).__name__} "
+            f"({value!r})."
+        )
+    if value < 1:
+        raise ValueError(f"{name} should be a positive whole number, got {value!r}.")
+    return int(value)
+
+
+def _probability(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a number in [0, 1); raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} should be a number in [0, 1), got {type(value).__name__}.")
+    if not (math.isfinite(value) and 0 <= value < 1):
+        raise ValueError(f"{name} should be in [0, 1), got {value!r}.")
+    return float(value)
+
+
+def _sizes(name: str, value: object, example: str) -> tuple[int, ...]:
+    """Return a sequence of positive whole numbers as a tuple; raise naming ``name``."""
+    if isinstance(value, str) or not isinstance(value, Sequence | torch.Size | np.ndarray):
+        raise TypeError(
+            f"{name} should be a sequence of whole numbers, e.g. {example}, got "
+            f"{type(value).__name__} ({value!r})."
+        )
+    return tuple(_positive_int(f"{name}[{index}]", size) for index, size in enumerate(value))
+
+
+def _check_batch(model: nn.Module, x: object, shape: tuple[int, ...]) -> None:
+    """Raise a clear error unless ``x`` is a floating-point batch of items of ``shape``."""
+    name, wanted = type(model).__name__, f"(N, {', '.join(map(str, shape))})"
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} takes a torch.Tensor of shape {wanted}, got {type(x).__name__}.")
+    if not x.is_floating_point():
+        raise TypeError(
+            f"{name} takes floating-point inputs, got {x.dtype}; convert with x.float() "
+            "(divide uint8 pixels by 255)."
+        )
+    if x.dim() != len(shape) + 1 or tuple(x.shape[1:]) != shape:
+        hint = (
+            " (one item: add a batch axis with x.unsqueeze(0))" if tuple(x.shape) == shape else ""
+        )
+        raise ValueError(f"{name} takes a batch of shape {wanted}, got {tuple(x.shape)}{hint}.")
+    if model.training and x.shape[0] < 2:
+        raise ValueError(
+            f"{name} in training mode needs batches of 2 or more (BatchNorm computes batch "
+            f"statistics), got {x.shape[0]}; call model.eval() to predict one item."
+        )
 
 
 class FCNet(nn.Module):
@@ -43,8 +98,11 @@ class FCNet(nn.Module):
 
     Raises
     ------
+    TypeError
+        If a size is not a whole number, ``hidden_sizes`` is not a sequence (write
+        ``(32,)`` for one hidden layer of 32), or ``dropout`` is not a number.
     ValueError
-        If a size is not a positive whole number or ``dropout`` is outside [0, 1).
+        If a size is not positive or ``dropout`` is outside [0, 1).
     """
 
     def __init__(
@@ -55,15 +113,12 @@ class FCNet(nn.Module):
         dropout: float = 0.1,
     ) -> None:
         super().__init__()
-        for name, size in [("n_inputs", n_inputs), ("n_outputs", n_outputs)] + [
-            (f"hidden_sizes[{index}]", size) for index, size in enumerate(hidden_sizes)
-        ]:
-            if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-                raise ValueError(f"{name} should be a positive whole number, got {size!r}.")
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout should be in [0, 1), got {dropout!r}.")
+        self.n_inputs = _positive_int("n_inputs", n_inputs)
+        n_outputs = _positive_int("n_outputs", n_outputs)
+        hidden_sizes = _sizes("hidden_sizes", hidden_sizes, "(32, 32) or (32,) for one layer")
+        dropout = _probability("dropout", dropout)
         layers: list[nn.Module] = []
-        width = n_inputs
+        width = self.n_inputs
         for size in hidden_sizes:
             layers += [nn.Linear(width, size), nn.BatchNorm1d(size), nn.ReLU(), nn.Dropout(dropout)]
             width = size
@@ -71,7 +126,16 @@ class FCNet(nn.Module):
         self.layers = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Map a batch of shape (batch, n_inputs) to (batch, n_outputs)."""
+        """Map a batch of shape (batch, n_inputs) to (batch, n_outputs).
+
+        Raises
+        ------
+        TypeError
+            If ``x`` is not a floating-point tensor.
+        ValueError
+            If ``x`` is not of shape (batch, n_inputs), or a training-mode batch has one row.
+        """
+        _check_batch(self, x, (self.n_inputs,))
         return self.layers(x)
 
 
@@ -91,7 +155,14 @@ def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
     -------
     nn.Sequential
         ``Conv2d`` (no bias: BatchNorm adds its own), ``BatchNorm2d``, ``ReLU``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a channel count is not a positive whole number.
     """
+    in_channels = _positive_int("in_channels", in_channels)
+    out_channels = _positive_int("out_channels", out_channels)
     return nn.Sequential(
         nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False),
         nn.BatchNorm2d(out_channels),
@@ -116,19 +187,20 @@ class DigitCNN(nn.Module):
 
     Raises
     ------
+    TypeError
+        If ``channels`` is not a sequence of whole numbers, or ``dropout`` not a number.
     ValueError
         If ``channels`` is not two positive integers, or ``dropout`` is not in [0, 1).
     """
 
     def __init__(self, channels: tuple[int, int] = (16, 32), dropout: float = 0.2) -> None:
         super().__init__()
-        channels = tuple(channels)
-        if len(channels) != 2 or not all(
-            isinstance(number, int) and number > 0 for number in channels
-        ):
-            raise ValueError(f"channels should be two positive integers, got {channels!r}.")
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout should be a probability in [0, 1), got {dropout!r}.")
+        channels = _sizes("channels", channels, "(16, 32)")
+        if len(channels) != 2:
+            raise ValueError(
+                f"channels should be two positive integers, one per block, got {channels!r}."
+            )
+        dropout = _probability("dropout", dropout)
         first, second = channels
         self.features = nn.Sequential(
             conv_block(1, first),
@@ -145,13 +217,36 @@ class DigitCNN(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return the scores (logits), shape (N, 10), of images of shape (N, 1, 28, 28)."""
+        """Return the scores (logits), shape (N, 10), of images of shape (N, 1, 28, 28).
+
+        Raises
+        ------
+        TypeError
+            If ``x`` is not a floating-point tensor.
+        ValueError
+            If ``x`` is not of shape (N, 1, 28, 28), or a training-mode batch has one image.
+        """
+        _check_batch(self, x, IMAGE_SHAPE)
         return self.classifier(self.features(x))
 
 
 def _trainable_parameters(model: nn.Module) -> int:
     """Return the number of trainable parameters (weights and biases) of ``model``."""
     return sum(parameter.numel() for parameter in model.parameters() if parameter.requires_grad)
+
+
+def _wanted_input(model: nn.Module) -> str:
+    """Describe the input batch ``model`` takes, from its class or its first layer."""
+    if isinstance(model, DigitCNN):
+        return f"(N, {', '.join(map(str, IMAGE_SHAPE))})"
+    if isinstance(model, FCNet):
+        return f"(N, {model.n_inputs})"
+    first = next((module for module in model.modules() if not list(module.children())), None)
+    if isinstance(first, nn.Linear):
+        return f"(N, ..., {first.in_features}) for its first layer, a Linear"
+    if isinstance(first, nn.Conv2d):
+        return f"(N, {first.in_channels}, height, width) for its first layer, a Conv2d"
+    return "(N, ...), batch size first"
 
 
 def summarize(model: nn.Module, input_shape: Sequence[int]) -> str:
@@ -166,7 +261,8 @@ def summarize(model: nn.Module, input_shape: Sequence[int]) -> str:
     model
         Any ``nn.Module``.
     input_shape
-        The shape of one input batch, for example ``(2, 6)`` or ``(2, 1, 28, 28)``.
+        The shape of one input batch, batch size first, for example ``(2, 6)`` or
+        ``(2, 1, 28, 28)``.
 
     Returns
     -------
@@ -175,9 +271,15 @@ def summarize(model: nn.Module, input_shape: Sequence[int]) -> str:
 
     Raises
     ------
+    TypeError
+        If ``model`` is not an ``nn.Module`` or ``input_shape`` not a sequence of ints.
     ValueError
-        If the model cannot take an input of that shape; the message includes PyTorch's.
+        If a size in ``input_shape`` is not positive, or the model cannot take an input
+        of that shape; the message says what input the model takes, and PyTorch's error.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model should be a torch.nn.Module, got {type(model).__name__}.")
+    input_shape = _sizes("input_shape", input_shape, "(2, 1, 28, 28), batch size first")
     rows: list[tuple[str, str, str, int]] = []
 
     def record(name: str):
@@ -198,10 +300,13 @@ def summarize(model: nn.Module, input_shape: Sequence[int]) -> str:
     try:
         model.eval()
         with torch.no_grad():
-            model(torch.zeros(tuple(input_shape), device=device))
-    except RuntimeError as error:
+            model(torch.zeros(input_shape, device=device))
+    except (RuntimeError, ValueError, IndexError) as error:
+        said = "" if isinstance(model, DigitCNN | FCNet) else f" PyTorch says: {error}"
         raise ValueError(
-            f"{type(model).__name__} cannot take an input of shape {tuple(input_shape)}: {error}"
+            f"{type(model).__name__} cannot take an input of shape {input_shape}: it takes "
+            f"{_wanted_input(model)}; input_shape is the shape of a whole batch, batch size "
+            f"first.{said}"
         ) from error
     finally:
         for handle in handles:

@@ -18,7 +18,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,17 @@ COLUMNS = CATEGORICAL_COLUMNS + NUMERIC_COLUMNS
 SPLITS = ("train", "validation")
 VALIDATION_PER_GROUP = 10
 SPLIT_SEED = 123  # the original course's seed
+MAX_SEED = 2**32 - 1  # NumPy's RandomState takes seeds up to this
+Index: TypeAlias = int | slice
+
+
+def _check_seed(seed: object) -> int:
+    """Return ``seed`` as an int if NumPy's legacy generator takes it; raise naming it."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"seed should be an int, got {type(seed).__name__} ({seed!r}).")
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed should be between 0 and 2**32 - 1, got {seed}.")
+    return int(seed)
 
 
 def load_penguin_table() -> pd.DataFrame:
@@ -62,14 +73,36 @@ def split_rows(table: pd.DataFrame, seed: int = SPLIT_SEED) -> dict[str, pd.Data
     -------
     dict[str, pandas.DataFrame]
         ``{"train": ..., "validation": ...}``, each in the table's row order.
+
+    Raises
+    ------
+    TypeError
+        If ``table`` is not a DataFrame or ``seed`` not an int.
+    ValueError
+        If ``table`` lacks the species or sex column, has too few penguins of a
+        species and sex, or ``seed`` is outside 0 .. 2**32 - 1.
     """
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(
+            f"table should be a pandas DataFrame, as load_penguin_table() returns, got "
+            f"{type(table).__name__}."
+        )
+    missing = [column for column in ("species", "sex") if column not in table.columns]
+    if missing:
+        raise ValueError(f"table has no column {missing[0]!r}; it needs 'species' and 'sex'.")
+    seed = _check_seed(seed)
     # Order the rows by their values alone, then draw with NumPy's legacy
     # generator, whose numbers are frozen across NumPy versions: the split is
     # the same on every machine.
     ordered = table.sort_values(sorted(table.columns), kind="stable")
     generator = np.random.RandomState(seed)
     held_out: list[int] = []
-    for _, group in ordered.groupby(["species", "sex"], sort=True):
+    for (species, sex), group in ordered.groupby(["species", "sex"], sort=True):
+        if len(group) < VALIDATION_PER_GROUP:
+            raise ValueError(
+                f"table has {len(group)} {sex} {species} penguins; the split holds out "
+                f"{VALIDATION_PER_GROUP} of each species and sex, so it needs more."
+            )
         chosen = generator.choice(len(group), size=VALIDATION_PER_GROUP, replace=False)
         held_out.extend(group.index[chosen])
     is_validation = table.index.isin(held_out)
@@ -81,9 +114,19 @@ def _check_columns(features: Sequence[str], targets: Sequence[str]) -> None:
     for role, columns in (("features", features), ("targets", targets)):
         if isinstance(columns, str):
             raise TypeError(f"{role} must be a list of column names, e.g. [{columns!r}].")
+        if not isinstance(columns, Sequence):
+            raise TypeError(
+                f"{role} must be a list of column names (in order), e.g. ['bill_length_mm'], "
+                f"got {type(columns).__name__}; valid columns are {list(COLUMNS)}."
+            )
         if len(columns) == 0:
             raise ValueError(f"{role} is empty; choose at least one of {list(COLUMNS)}.")
         for column in columns:
+            if not isinstance(column, str):
+                raise TypeError(
+                    f"{role} must hold column names (str), got {column!r}; valid columns are "
+                    f"{list(COLUMNS)}."
+                )
             if column not in COLUMNS:
                 raise ValueError(
                     f"Unknown column {column!r} in {role}; valid columns are {list(COLUMNS)}."
@@ -157,9 +200,10 @@ class PenguinDataset(Dataset[tuple[Tensor, Tensor]]):
     ValueError
         If a column is unknown, a selection is empty or repeats a column, a
         column is both a feature and a target, a categorical target is not the
-        only target, or ``split`` is unknown.
+        only target, ``split`` is unknown, or ``seed`` is outside 0 .. 2**32 - 1.
     TypeError
-        If ``features`` or ``targets`` is a single string instead of a list.
+        If ``features`` or ``targets`` is a single string or not a list of strings,
+        or ``seed`` is not an int.
     """
 
     def __init__(
@@ -170,8 +214,9 @@ class PenguinDataset(Dataset[tuple[Tensor, Tensor]]):
         seed: int = SPLIT_SEED,
     ) -> None:
         _check_columns(features, targets)
-        if split not in SPLITS:
+        if not isinstance(split, str) or split not in SPLITS:
             raise ValueError(f"Unknown split {split!r}; valid splits are {list(SPLITS)}.")
+        seed = _check_seed(seed)
         table = load_penguin_table()
         splits = split_rows(table, seed)
         self.features, self.targets, self.split = list(features), list(targets), split
@@ -198,8 +243,23 @@ class PenguinDataset(Dataset[tuple[Tensor, Tensor]]):
         """Return the number of penguins in this split."""
         return len(self.frame)
 
-    def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
-        """Return the features and target of penguin number ``index`` of this split."""
+    def __getitem__(self, index: Index) -> tuple[Tensor, Tensor]:
+        """Return the features and target of penguin number ``index`` of this split.
+
+        Raises
+        ------
+        TypeError
+            If ``index`` is not an int (or a slice).
+        IndexError
+            If ``index`` is out of range.
+        """
+        if isinstance(index, bool) or not isinstance(index, int | np.integer | slice):
+            raise TypeError(f"index should be an int, got {type(index).__name__} ({index!r}).")
+        if not isinstance(index, slice) and not -len(self) <= index < len(self):
+            raise IndexError(
+                f"index {index} is out of range for the {len(self)} penguins of the "
+                f"{self.split} split (0 to {len(self) - 1})."
+            )
         return self.x[index], self.y[index]
 
     def transform_features(self, rows: pd.DataFrame) -> Tensor:
@@ -210,10 +270,17 @@ class PenguinDataset(Dataset[tuple[Tensor, Tensor]]):
 
         Raises
         ------
+        TypeError
+            If ``rows`` is not a DataFrame.
         ValueError
             If a feature column is missing, a measurement is missing (NaN) or not finite,
             or a categorical value is unknown. The message names the column and the row.
         """
+        if not isinstance(rows, pd.DataFrame):
+            raise TypeError(
+                f"rows should be a pandas DataFrame with the columns {self.features}, got "
+                f"{type(rows).__name__}; e.g. pd.DataFrame([{{...}}]) for one penguin."
+            )
         missing = [column for column in self.features if column not in rows.columns]
         if missing:
             raise ValueError(f"rows lacks the feature column(s) {missing}; needs {self.features}.")

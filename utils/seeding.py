@@ -30,8 +30,9 @@ def seed_everything(seed: int = 0) -> None:
     ValueError
         If ``seed`` is negative or does not fit in 32 bits (NumPy's limit).
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise TypeError(f"seed must be an int, got {type(seed).__name__} ({seed!r}).")
+    seed = int(seed)
     if not 0 <= seed < 2**32:
         raise ValueError(f"seed must be between 0 and 2**32 - 1, got {seed}.")
     random.seed(seed)

@@ -148,6 +148,22 @@ double median_milliseconds(torch::inductor::AOTIModelPackageLoader& loader,
   return times[times.size() / 2];
 }
 
+// REPEATS as a number: a whole number from 0 to 1,000,000, or an error that names it.
+int parse_repeats(const std::string& text) {
+  size_t used = 0;
+  long value = -1;
+  try {
+    value = std::stol(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || value < 0 || value > 1000000) {
+    throw std::runtime_error("REPEATS should be a whole number from 0 to 1000000, got '" + text +
+                             "'.");
+  }
+  return static_cast<int>(value);
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
@@ -165,7 +181,11 @@ int main(int argc, char* argv[]) {
           "; the model needs (N, 1, 28, 28). Hint: a single image needs a batch and a "
           "channel axis, image[None, None].");
     }
-    const int repeats = argc == 5 ? std::stoi(argv[4]) : 0;
+    if (shape[0] < 1) {
+      throw std::runtime_error(std::string(argv[2]) + " holds no images (shape " +
+                               shape_to_string(shape) + "); save at least one.");
+    }
+    const int repeats = argc == 5 ? parse_repeats(argv[4]) : 0;
 
     if (!std::ifstream(argv[1])) {
       throw std::runtime_error(std::string("cannot open ") + argv[1] +

@@ -16,15 +16,17 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 
-from utils.plots.common import axes_or_new, to_numpy
+from utils.plots.common import (
+    axes_or_new,
+    class_indices,
+    names,
+    one_per_item,
+    positive_int,
+    same_length,
+)
 
 ArrayLike = np.ndarray | torch.Tensor | Sequence[float]
 MARKERS = "osD^v<>"
-
-
-def _to_flat_numpy(values: ArrayLike) -> np.ndarray:
-    """Return ``values`` (a tensor, array or list) as a flat NumPy array."""
-    return to_numpy(values).reshape(-1)
 
 
 def confusion_matrix(
@@ -48,21 +50,22 @@ def confusion_matrix(
 
     Raises
     ------
+    TypeError
+        If ``n_classes`` is not an int or an input does not hold numbers.
     ValueError
-        If the two inputs differ in length or hold an index outside
+        If the two inputs differ in length, hold more than one number per item (class
+        scores instead of indices), or hold an index that is not a whole number in
         ``0 .. n_classes - 1``.
     """
-    true_classes = _to_flat_numpy(true_classes).astype(int)
-    predicted_classes = _to_flat_numpy(predicted_classes).astype(int)
-    if true_classes.shape != predicted_classes.shape:
-        raise ValueError(
-            f"Got {true_classes.size} true classes but {predicted_classes.size} predictions."
-        )
-    for values in (true_classes, predicted_classes):
+    n_classes = positive_int("n_classes", n_classes)
+    true_classes = class_indices("true_classes", true_classes)
+    predicted_classes = class_indices("predicted_classes", predicted_classes)
+    same_length(true_classes=true_classes, predicted_classes=predicted_classes)
+    for name, values in (("true_classes", true_classes), ("predicted_classes", predicted_classes)):
         if values.size and (values.min() < 0 or values.max() >= n_classes):
             raise ValueError(
                 f"Class indices must lie in 0 .. {n_classes - 1}, got {values.min()} .. "
-                f"{values.max()}."
+                f"{values.max()} in {name}."
             )
     counts = np.zeros((n_classes, n_classes), dtype=int)
     np.add.at(counts, (true_classes, predicted_classes), 1)
@@ -100,9 +103,15 @@ def plot_confusion_matrix(
     -------
     matplotlib.axes.Axes
         The axes drawn on.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`confusion_matrix`; also if ``class_names`` is not a list of names.
     """
-    ax = axes_or_new(ax)
+    class_names = names("class_names", class_names)
     counts = confusion_matrix(true_classes, predicted_classes, len(class_names))
+    ax = axes_or_new(ax)
     shades = np.log1p(counts) if log_colour else counts
     image = ax.imshow(shades, cmap="cividis", vmin=0)
     colour_bar_label = f"log(1 + {items})" if log_colour else f"{items} (count)"
@@ -152,9 +161,22 @@ def plot_parity(
     -------
     matplotlib.axes.Axes
         The axes drawn on.
+
+    Raises
+    ------
+    TypeError
+        If the values are not numbers, or ``groups`` not a list of names.
+    ValueError
+        If the inputs differ in length, are empty, or hold a NaN or an infinity.
     """
+    true_values = one_per_item("true_values", true_values)
+    predicted_values = one_per_item("predicted_values", predicted_values)
+    arrays = {"true_values": true_values, "predicted_values": predicted_values}
+    if groups is not None:
+        arrays["groups"] = np.asarray(names("groups", groups))
+    if same_length(**arrays) == 0:
+        raise ValueError("true_values and predicted_values are empty; give at least one item.")
     ax = axes_or_new(ax)
-    true_values, predicted_values = _to_flat_numpy(true_values), _to_flat_numpy(predicted_values)
     if groups is None:
         ax.scatter(true_values, predicted_values, alpha=0.8)
     else:
@@ -211,9 +233,21 @@ def plot_residual_histogram(
     -------
     matplotlib.axes.Axes
         The axes drawn on.
+
+    Raises
+    ------
+    TypeError
+        If the values are not numbers or ``bins`` is not an int.
+    ValueError
+        If the inputs differ in length, hold a NaN or an infinity, or ``bins`` is
+        not positive.
     """
+    predicted_values = one_per_item("predicted_values", predicted_values)
+    true_values = one_per_item("true_values", true_values)
+    same_length(true_values=true_values, predicted_values=predicted_values)
+    bins = positive_int("bins", bins)
     ax = axes_or_new(ax)
-    residuals = _to_flat_numpy(predicted_values) - _to_flat_numpy(true_values)
+    residuals = predicted_values - true_values
     ax.hist(residuals, bins=bins, color=plt.get_cmap("tab10")(0), edgecolor="white")
     ax.axvline(0.0, color="black", linestyle="--", label="no error")
     unit_text = f" ({unit})" if unit else ""
@@ -245,15 +279,34 @@ def plot_error_against_contrast(
     -------
     matplotlib.axes.Axes
         The axes drawn on, with logarithmic axes.
+
+    Raises
+    ------
+    TypeError
+        If ``errors`` is not a dictionary, or a series does not hold numbers.
+    ValueError
+        If ``errors`` is empty, or a series differs in length from ``contrast`` or
+        holds a NaN or an infinity.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-    contrast = to_numpy(contrast)
+    if not isinstance(errors, Mapping):
+        raise TypeError(
+            "errors should be a dictionary of name to one error per image, e.g. "
+            f"{{'network': errors}}, got {type(errors).__name__}."
+        )
+    if not errors:
+        raise ValueError("errors is empty; give at least one series, e.g. {'network': errors}.")
+    contrast = one_per_item("contrast", contrast)
+    series = {
+        str(name): one_per_item(f"errors[{name!r}]", values) for name, values in errors.items()
+    }
+    for name, values in series.items():
+        same_length(contrast=contrast, **{f"errors[{name!r}]": values})
+    ax = axes_or_new(ax, figsize=(6, 4))
     markers = "o^sDv"
-    for index, (name, values) in enumerate(errors.items()):
+    for index, (name, values) in enumerate(series.items()):
         ax.scatter(
             contrast,
-            to_numpy(values),
+            values,
             s=12,
             alpha=0.6,
             marker=markers[index % len(markers)],

@@ -25,9 +25,55 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse
 
-from utils.plots.common import to_numpy
+from utils.plots.common import (
+    check_axes,
+    class_indices,
+    finite_number,
+    names,
+    numbers,
+    positive_int,
+    same_length,
+    to_numpy,
+)
 
 ArrayLike = torch.Tensor | np.ndarray | Sequence[int]
+
+
+def _pixels(name: str, images: object) -> np.ndarray:
+    """Return images (a tensor or an array) as a NumPy array of numbers; raise naming ``name``."""
+    if not isinstance(images, torch.Tensor | np.ndarray):
+        raise TypeError(
+            f"{name} should be a torch.Tensor or a NumPy array, got {type(images).__name__}."
+        )
+    pixels = to_numpy(images)
+    if not (np.issubdtype(pixels.dtype, np.number) or pixels.dtype == np.bool_):
+        raise TypeError(f"{name} should hold numbers, got dtype {pixels.dtype}.")
+    return pixels
+
+
+def _ellipses(name: str, values: object, count: int) -> np.ndarray:
+    """Return ``count`` ellipses as an array of shape (count, 4); raise naming ``name``."""
+    array = numbers(name, values)
+    if array.ndim != 2 or array.shape[1] != 4:
+        raise ValueError(
+            f"{name} should have shape (n, 4), (x_c, y_c, r_x, r_y) per image, got {array.shape}."
+        )
+    same_length(images=range(count), **{name: array})
+    return array
+
+
+def _position(name: str, value: object, length: int) -> tuple[int, ...]:
+    """Return a position of ``length`` ints (one int when ``length`` is 0); raise naming it."""
+    values = (value,) if length == 0 else value
+    if length and (
+        isinstance(value, str) or not isinstance(value, Sequence) or len(value) != length
+    ):
+        raise TypeError(f"{name} should be (row, column), two ints, got {value!r}.")
+    for item in values:  # type: ignore[union-attr]
+        if isinstance(item, bool) or not isinstance(item, int | np.integer):
+            wanted = "two ints, (row, column)" if length else "an int"
+            raise TypeError(f"{name} should be {wanted}, got {value!r}.")
+    return tuple(int(item) for item in values)  # type: ignore[union-attr]
 
 
 def plot_digit_grid(
@@ -54,16 +100,28 @@ def plot_digit_grid(
     -------
     matplotlib.figure.Figure
         The figure, with one Axes per image.
+
+    Raises
+    ------
+    TypeError
+        If ``images`` is not a tensor or an array of numbers, ``titles`` not a list,
+        ``ncols`` not an int or ``size`` not a number.
+    ValueError
+        If ``images`` is not of shape (N, H, W) or (N, 1, H, W), there is not one
+        title per image, or ``ncols`` or ``size`` is not positive.
     """
-    pictures = to_numpy(images)
-    if pictures.ndim == 4:
+    pictures = _pixels("images", images)
+    if pictures.ndim == 4 and pictures.shape[1] == 1:
         pictures = pictures[:, 0]
     if pictures.ndim != 3:
         raise ValueError(
             f"images should have shape (N, H, W) or (N, 1, H, W), got {pictures.shape}"
         )
-    if len(titles) != len(pictures):
-        raise ValueError(f"got {len(pictures)} images but {len(titles)} titles")
+    titles = names("titles", titles)
+    same_length(images=pictures, titles=titles)
+    ncols = positive_int("ncols", ncols)
+    if finite_number("size", size) <= 0:
+        raise ValueError(f"size should be a positive number of inches, got {size!r}.")
     nrows = max(1, -(-len(pictures) // ncols))
     figure, axes = plt.subplots(
         nrows, ncols, figsize=(ncols * size, nrows * (size + 0.3)), squeeze=False
@@ -101,12 +159,23 @@ def plot_misclassified(
     -------
     matplotlib.figure.Figure
         The figure; its title says how many were wrong in all.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``labels`` or ``predictions`` is not one class index per image, or
+        ``max_images`` is not an int >= 0; and as :func:`plot_digit_grid`.
     """
-    labels, predictions = to_numpy(labels), to_numpy(predictions)
+    pictures = _pixels("images", images)
+    labels = class_indices("labels", labels)
+    predictions = class_indices("predictions", predictions)
+    same_length(images=pictures, labels=labels, predictions=predictions)
+    if isinstance(max_images, bool) or not isinstance(max_images, int) or max_images < 0:
+        raise ValueError(f"max_images should be an int >= 0, got {max_images!r}.")
     wrong = np.flatnonzero(labels != predictions)
     shown = wrong[:max_images]
     titles = [f"{labels[i]} → {predictions[i]}" for i in shown]
-    figure = plot_digit_grid(to_numpy(images)[shown], titles, ncols=ncols)
+    figure = plot_digit_grid(pictures[shown], titles, ncols=ncols)
     figure.suptitle(
         f"{len(wrong)} of {len(labels)} misclassified (true → predicted); showing {len(shown)}",
         y=1.02,
@@ -119,8 +188,22 @@ _LINE_STYLES = {"true": "-", "predicted": "--"}
 
 
 def draw_outline(ax: Axes, ellipse: Sequence[float] | np.ndarray, linestyle: str = "-") -> None:
-    """Draw the outline of ``ellipse = (x_c, y_c, r_x, r_y)``, in pixels, on ``ax``."""
-    x_c, y_c, r_x, r_y = (float(value) for value in ellipse)
+    """Draw the outline of ``ellipse = (x_c, y_c, r_x, r_y)``, in pixels, on ``ax``.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` is not one Axes or ``ellipse`` does not hold numbers.
+    ValueError
+        If ``ellipse`` is not four finite numbers with radii >= 0.
+    """
+    check_axes(ax)
+    values = numbers("ellipse", ellipse)
+    if values.shape != (4,):
+        raise ValueError(f"ellipse should be (x_c, y_c, r_x, r_y), got shape {values.shape}.")
+    x_c, y_c, r_x, r_y = (float(value) for value in values)
+    if r_x < 0 or r_y < 0:
+        raise ValueError(f"ellipse's radii should be >= 0, got r_x={r_x:g}, r_y={r_y:g}.")
     ax.add_patch(
         Ellipse(
             (x_c, y_c),
@@ -136,8 +219,22 @@ def draw_outline(ax: Axes, ellipse: Sequence[float] | np.ndarray, linestyle: str
 
 
 def show_image(ax: Axes, image: torch.Tensor | np.ndarray) -> None:
-    """Show a ``(3, size, size)`` image on ``ax`` in the coordinates of :mod:`utils.ellipses`."""
-    pixels = to_numpy(image)
+    """Show a ``(3, size, size)`` image on ``ax`` in the coordinates of :mod:`utils.ellipses`.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` is not one Axes or ``image`` is not a tensor or array of numbers.
+    ValueError
+        If ``image`` is not of shape (3, height, width), channels first.
+    """
+    check_axes(ax)
+    pixels = _pixels("image", image)
+    if pixels.ndim != 3 or pixels.shape[0] != 3:
+        raise ValueError(
+            f"image should have shape (3, height, width), colour channels first, got "
+            f"{pixels.shape}."
+        )
     size = pixels.shape[-1]
     rgb = np.moveaxis(pixels, 0, -1)
     if not np.issubdtype(rgb.dtype, np.integer):
@@ -173,17 +270,28 @@ def plot_ellipses(
     -------
     matplotlib.figure.Figure
         The figure, one panel per image, axes in pixels.
+
+    Raises
+    ------
+    TypeError
+        If an input is not numbers, ``titles`` not a list or ``ncols`` not an int.
+    ValueError
+        If a shape is wrong, the inputs differ in length, an ellipse holds a NaN or an
+        infinity, or ``ncols`` is not positive.
     """
-    images, ellipses = to_numpy(images), to_numpy(ellipses)
+    images = _pixels("images", images)
+    if images.ndim != 4 or images.shape[1] != 3 or len(images) == 0:
+        raise ValueError(
+            f"images should have shape (n, 3, size, size) with n >= 1, got {images.shape}."
+        )
     count = len(images)
-    if len(ellipses) != count:
-        raise ValueError(f"got {count} images but {len(ellipses)} ellipses; give one per image.")
+    ellipses = _ellipses("ellipses", ellipses, count)
     if predictions is not None:
-        predictions = to_numpy(predictions)
-        if len(predictions) != count:
-            raise ValueError(
-                f"got {count} images but {len(predictions)} predictions; give one per image."
-            )
+        predictions = _ellipses("predictions", predictions, count)
+    if titles is not None:
+        titles = names("titles", titles)
+        same_length(images=images, titles=titles)
+    ncols = positive_int("ncols", ncols)
     ncols = max(1, min(ncols, count))
     nrows = -(-count // ncols)
     height = 2.4 * nrows + 0.5  # inches, with room for the legend on top
@@ -266,14 +374,19 @@ def plot_convolution_1d(
 
     Raises
     ------
+    TypeError
+        If ``x`` or ``kernel`` does not hold numbers, or ``position`` is not an int.
     ValueError
-        If the inputs are not 1-D, the kernel is longer than the signal, or the
-        kernel does not fit at ``position``.
+        If the inputs are not 1-D or hold a NaN or an infinity, the kernel is empty or
+        longer than the signal, or the kernel does not fit at ``position``.
     """
-    signal, weights = to_numpy(x).astype(float), to_numpy(kernel).astype(float)
+    signal, weights = numbers("x", x), numbers("kernel", kernel)
+    (position,) = _position("position", position, 0)
     if signal.ndim != 1 or weights.ndim != 1:
         raise ValueError(f"x and kernel should be 1-D, got shapes {signal.shape}, {weights.shape}")
     size, width = len(signal), len(weights)
+    if width == 0:
+        raise ValueError("the kernel is empty; give it at least one number")
     if width > size:
         raise ValueError(f"the kernel (length {width}) is longer than x (length {size})")
     if not 0 <= position <= size - width:
@@ -363,10 +476,15 @@ def plot_convolution_2d(
 
     Raises
     ------
+    TypeError
+        If ``image`` or ``kernel`` does not hold numbers, or ``position`` is not
+        two ints.
     ValueError
-        If the inputs are not 2-D, or the kernel does not fit at ``position``.
+        If the inputs are not 2-D or hold a NaN or an infinity, or the kernel does
+        not fit at ``position``.
     """
-    pixels, weights = to_numpy(image).astype(float), to_numpy(kernel).astype(float)
+    pixels, weights = numbers("image", image), numbers("kernel", kernel)
+    position = _position("position", position, 2)
     if pixels.ndim != 2 or weights.ndim != 2:
         raise ValueError(
             f"image and kernel should be 2-D, got shapes {pixels.shape}, {weights.shape}"
@@ -426,16 +544,26 @@ def plot_cnn_diagram(stages: Sequence[tuple[str, Sequence[int]]]) -> Figure:
 
     Raises
     ------
+    TypeError
+        If ``stages`` is not a list of (name, shape) pairs, or a size is not an int.
     ValueError
-        If ``stages`` is empty or a shape has neither 1 nor 3 numbers.
+        If ``stages`` is empty, a shape has neither 1 nor 3 numbers, or a size is
+        not positive.
     """
     from matplotlib.patches import FancyArrowPatch, Polygon, Rectangle
 
+    if isinstance(stages, str) or not isinstance(stages, Sequence):
+        raise TypeError(f"stages should be a list of (name, shape) pairs, got {stages!r}")
     if not stages:
         raise ValueError("give at least one stage")
-    for name, shape in stages:
-        if len(shape) not in (1, 3):
+    for stage in stages:
+        if isinstance(stage, str) or not isinstance(stage, Sequence) or len(stage) != 2:
+            raise TypeError(f"each stage should be a (name, shape) pair, got {stage!r}")
+        name, shape = stage
+        if isinstance(shape, str) or not isinstance(shape, Sequence) or len(shape) not in (1, 3):
             raise ValueError(f"stage {name!r}: shape should be (C, H, W) or (N,), got {shape}")
+        for size in shape:
+            positive_int(f"stage {name!r}: each size", size)
     figure, ax = plt.subplots(figsize=(1.25 * len(stages) + 0.5, 3.8))
     largest = (
         max(shape[-1] for _, shape in stages if len(shape) == 3)
