@@ -151,7 +151,7 @@ MISTAKES = {
         "    optimizer.zero_grad()\n    loss = loss_function(model(x), y)\n    loss.backward()\n",
         "    loss = loss_function(model(x), y)\n    loss.backward()\n    optimizer.zero_grad()\n",
         "check_train_step",
-        "never between",
+        "between loss.backward() and optimizer.step()",
     ),
     "batches_not_shuffled": (
         "order = torch.randperm(len(x), generator=generator)",
@@ -187,7 +187,7 @@ MISTAKES = {
         "* len(x_batch)\n        num_seen += len(x_batch)",
         "\n        num_seen += 1",
         "check_train_one_epoch",
-        "mean of the batch losses",
+        "mean of the batch means",
     ),
     "epoch_divided_by_number_of_batches": (
         "        num_seen += len(x_batch)\n",
@@ -195,11 +195,23 @@ MISTAKES = {
         "check_train_one_epoch",
         "number of batches",
     ),
+    "epoch_without_model_train": (
+        "    model.train()\n",
+        "",
+        "check_train_one_epoch",
+        "model.train()",
+    ),
+    "epoch_divides_by_the_dataset_a_list_lacks": (
+        "    return total_loss / num_seen\n",
+        "    return total_loss / len(loader.dataset)\n",
+        "check_train_one_epoch",
+        "a list has no .dataset",
+    ),
     "epoch_returns_inside_the_loop": (
         "        num_seen += len(x_batch)\n",
         "        num_seen += len(x_batch)\n        return total_loss / num_seen\n",
         "check_train_one_epoch",
-        "return inside",
+        "return` inside the for loop",
     ),
 }
 

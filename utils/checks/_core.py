@@ -166,6 +166,8 @@ def call_learner_function(
         )
     try:
         result = function(*args, **kwargs)
+    except CheckFailed:  # a check inside the learner's function has said what is wrong
+        raise
     except Exception as error:  # a learner's bug can raise anything
         if _mentions_ellipsis(error):
             raise CheckFailed(
@@ -329,6 +331,11 @@ KNOWN_ERRORS: tuple[tuple[str, str], ...] = (
         "must match the size of tensor b",
         "two tensors of different lengths meet: check each dim= (over the classes of one item "
         "is dim=1; over the items is dim=0) and that outputs and targets come from one batch.",
+    ),
+    (
+        "received an invalid combination of arguments - got (axis=",
+        "a NumPy function was given a tensor: use the tensor's own method (x.mean(), x.sum()) "
+        "or convert it first with .numpy().",
     ),
     (
         "expected scalar type Long",

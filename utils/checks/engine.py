@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import math
+import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
-from utils.checks._core import as_float, call_learner_function, fail, require_answer
+from utils.checks._core import CheckFailed, as_float, call_learner_function, fail, require_answer
 
 STEP_ORDER = "optimizer.zero_grad() → forward → loss → loss.backward() → optimizer.step()"
 SIZES = (4, 4, 2)
@@ -528,14 +529,17 @@ def _step_slip(events: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def probe_train_one_epoch(train_one_epoch: object, probe: Probe) -> float:
+def probe_train_one_epoch(
+    train_one_epoch: object, probe: Probe, name: str = "train_one_epoch"
+) -> float:
     """Run the learner's ``train_one_epoch`` on ``probe`` and fail with the cause if it is wrong.
 
     The learner's function gets a probe model in evaluation mode (as ``evaluate`` leaves a
     model), the probe loader, loss function and SGD optimiser, ``device=cpu``, and
     ``scheduler=`` and ``augment=`` where the probe has them. Its weights afterwards must
     equal those of one right epoch, and it must return the mean loss over the items as a
-    Python float. The notebook's random numbers are left as they were.
+    Python float. The notebook's random numbers are left as they were. ``name`` is what
+    messages call the learner's function.
 
     Returns
     -------
@@ -547,7 +551,7 @@ def probe_train_one_epoch(train_one_epoch: object, probe: Probe) -> float:
     CheckFailed
         Naming the first slip the record shows, or what differs if none does.
     """
-    require_answer("train_one_epoch", train_one_epoch)
+    require_answer(name, train_one_epoch)
     with torch.random.fork_rng():
         torch.manual_seed(probe.seed)
         model = probe.model()
@@ -562,7 +566,7 @@ def probe_train_one_epoch(train_one_epoch: object, probe: Probe) -> float:
         loader = probe.loader()
         loss_function = _RecordingLoss(probe.loss_function(), record)
         arguments = (model, loader, loss_function, optimizer, torch.device("cpu"))
-        result = call_learner_function("train_one_epoch", train_one_epoch, *arguments, **options)
+        result = _call_on_probe(name, train_one_epoch, record, arguments, options)
         torch.manual_seed(probe.seed)
         reference = probe.model()
         reference_epoch(probe, reference)
@@ -571,16 +575,29 @@ def probe_train_one_epoch(train_one_epoch: object, probe: Probe) -> float:
     if found is None and changed and record.count("step") == 0:
         found = slip("other_optimizer")
     if found is not None:
-        fail(f"On a probe of {len(loader)} batches, train_one_epoch {found[0]}", found[1])
+        fail(f"On a probe of {len(loader)} batches, {name} {found[0]}", found[1])
     difference = (_parameters(model) - _parameters(reference)).abs().max().item()
     if difference > 1e-5:
         fail(
-            "On a probe, train_one_epoch takes the right steps in the right order, yet its "
+            f"On a probe, {name} takes the right steps in the right order, yet its "
             f"weights after the epoch differ from a right epoch's by up to {difference:.3g}.",
             "look at what else the loop does to the model or the batches: it should only "
             f"take, for each batch, {STEP_ORDER}.",
         )
-    return _mean_returned("train_one_epoch", result, record.batch_losses, "the loss")
+    return _mean_returned(name, result, record.batch_losses, "the loss")
+
+
+def _call_on_probe(
+    name: str, function: object, record: Record, arguments: tuple, options: dict[str, Any]
+) -> Any:
+    """Call the learner's function; a crash before the probe model ran names the model used."""
+    try:
+        return call_learner_function(name, function, *arguments, **options)
+    except CheckFailed:
+        if record.count("forward") == 0 and "`...`" not in str(sys.exc_info()[1]):
+            message, hint = slip("other_model")
+            fail(f"{name} crashed on a probe, and {message}", hint)
+        raise
 
 
 def _mean_returned(name: str, result: object, batches: list[tuple[float, int]], what: str) -> float:
@@ -654,9 +671,8 @@ def _run_evaluate(
     model = probe.model().train()  # handed over in training mode: evaluate must switch
     record = _instrument(model, *probe.optimizer(model))
     loss_function = _RecordingLoss(probe.loss_function(), record)
-    result = call_learner_function(
-        "evaluate", evaluate, model, probe.loader(sizes), loss_function, torch.device("cpu")
-    )
+    arguments = (model, probe.loader(sizes), loss_function, torch.device("cpu"))
+    result = _call_on_probe("evaluate", evaluate, record, arguments, {})
     return result, record, model
 
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from utils.checks import as_float, check_tensor
-from utils.checks.straight_line import (
+from utils.checks.straight_line_sgd import (
     X_DATA,
     Y_DATA,
     check_autograd_step,
@@ -13,6 +13,7 @@ from utils.checks.straight_line import (
     check_fit,
     check_gradient_descent_step,
     check_gradients,
+    check_headline,
     check_mse_loss,
     check_sgd_fit,
     check_shuffled_batches,
@@ -64,6 +65,7 @@ def right_shuffled_batches(x, y, batch_size, generator):
 
 
 def right_train_one_epoch(model, loader, loss_function, optimizer, device):
+    model.train()
     total_loss, num_samples = 0.0, 0
     for x_batch, y_batch in loader:
         x_batch, y_batch = x_batch.to(device), y_batch.to(device)
@@ -320,23 +322,71 @@ def train_step_without(*left_out):
     return step
 
 
+def train_step_returning_the_loss_after_the_update(model, x, y, loss_function, optimizer):
+    right_train_step(model, x, y, loss_function, optimizer)
+    return loss_function(model(x), y).item()
+
+
+def train_step_on_other_data(model, x, y, loss_function, optimizer):
+    return right_train_step(model, torch.ones(3, 1), torch.zeros(3, 1), loss_function, optimizer)
+
+
+def train_step_with_its_own_loss(model, x, y, loss_function, optimizer):
+    optimizer.zero_grad()
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
 @pytest.mark.parametrize(
     ("wrong_step", "hint"),
     [
-        (train_step_without("zero_grad"), "zero_grad"),
-        (train_step_without("step"), r"call optimizer\.step\(\)"),
-        (train_step_without("backward"), r"loss\.backward\(\)"),
-        (train_step_without("zero_grad_late"), "never between"),
+        (train_step_without("zero_grad"), "never zeroes the gradients"),
+        (train_step_without("step"), r"never calls optimizer\.step\(\)"),
+        (train_step_without("backward"), r"never calls loss\.backward\(\)"),
+        (train_step_without("zero_grad_late"), r"between loss\.backward\(\) and optimizer"),
         (
             lambda model, x, y, lf, opt: right_train_step(model, x, y, lf, opt) and 0.0,
             "before the update",
         ),
+        (train_step_returning_the_loss_after_the_update, "before the update"),
+        (train_step_with_its_own_loss, "never calls the loss_function it is given"),
+        (train_step_on_other_data, "notebook's data, not the x and y passed to train_step"),
     ],
-    ids=["no_zero_grad", "no_step", "no_backward", "zero_grad_after_backward", "wrong_loss"],
+    ids=[
+        "no_zero_grad",
+        "no_step",
+        "no_backward",
+        "zero_grad_after_backward",
+        "returns_zero",
+        "returns_the_loss_after_the_update",
+        "own_loss",
+        "other_data",
+    ],
 )
 def test_each_train_step_slip_gets_its_hint(wrong_step, hint):
-    with pytest.raises(AssertionError, match=hint):
+    with pytest.raises(AssertionError, match=hint) as failure:
         check_train_step(wrong_step)
+    assert "train_one_epoch" not in str(failure.value), "the learner wrote train_step, not an epoch"
+
+
+def test_a_train_step_that_crashes_is_named_with_its_line():
+    def crashing(model, x, y, loss_function, optimizer):
+        return loss_function(model(x), y[:, 0]).item() + undefined  # noqa: F821
+
+    with pytest.raises(AssertionError, match=r"Calling train_step raised NameError") as failure:
+        check_train_step(crashing)
+    assert "train_one_epoch" not in str(failure.value)
+
+
+def test_a_right_train_step_passes_without_touching_the_notebooks_random_numbers(capsys):
+    torch.manual_seed(1)
+    expected = torch.rand(3)
+    torch.manual_seed(1)
+    check_train_step(right_train_step)
+    assert torch.equal(torch.rand(3), expected)
+    assert "✓" in capsys.readouterr().out
 
 
 def batches_from(order_of, drop_last=False, y_order_of=None):
@@ -372,8 +422,17 @@ def batches_from(order_of, drop_last=False, y_order_of=None):
             "same indices",
         ),
         (lambda x, y, batch_size, generator: None, "returned None"),
+        (lambda x, y, batch_size, generator: [x, y], r"list of \(x_batch, y_batch\) pairs"),
     ],
-    ids=["not_shuffled", "last_batch_dropped", "global_rng", "reseeded", "unpaired", "no_return"],
+    ids=[
+        "not_shuffled",
+        "last_batch_dropped",
+        "global_rng",
+        "reseeded",
+        "unpaired",
+        "no_return",
+        "not_pairs",
+    ],
 )
 def test_each_batching_slip_gets_its_hint(wrong_batches, hint):
     with pytest.raises(AssertionError, match=hint):
@@ -381,9 +440,13 @@ def test_each_batching_slip_gets_its_hint(wrong_batches, hint):
 
 
 def epoch_returning(mean_of):
+    """An epoch that trains right and returns ``mean_of(batch losses, batch sizes)``."""
+
     def train_one_epoch(model, loader, loss_function, optimizer, device):
+        model.train()
         losses, sizes = [], []
         for x_batch, y_batch in loader:
+            x_batch, y_batch = x_batch.to(device), y_batch.to(device)
             losses.append(right_train_step(model, x_batch, y_batch, loss_function, optimizer))
             sizes.append(len(x_batch))
         return mean_of(np.array(losses), np.array(sizes))
@@ -391,28 +454,88 @@ def epoch_returning(mean_of):
     return train_one_epoch
 
 
-def first_batch_only(model, loader, loss_function, optimizer, device):
+def epoch_without(left_out):
+    """A right epoch but for one thing: the training mode, moving a batch, or the last batches."""
+
+    def train_one_epoch(model, loader, loss_function, optimizer, device):
+        if left_out != "train_mode":
+            model.train()
+        total, count = 0.0, 0
+        for x_batch, y_batch in loader:
+            if left_out != "move_inputs":
+                x_batch = x_batch.to(device)
+            if left_out != "move_targets":
+                y_batch = y_batch.to(device)
+            total += right_train_step(model, x_batch, y_batch, loss_function, optimizer) * len(
+                x_batch
+            )
+            count += len(x_batch)
+            if left_out == "later_batches":
+                return total / count
+        return total / count
+
+    return train_one_epoch
+
+
+def epoch_dividing_by_the_dataset(model, loader, loss_function, optimizer, device):
+    model.train()
+    total = 0.0
     for x_batch, y_batch in loader:
-        return right_train_step(model, x_batch, y_batch, loss_function, optimizer)
+        x_batch, y_batch = x_batch.to(device), y_batch.to(device)
+        total += right_train_step(model, x_batch, y_batch, loss_function, optimizer) * len(x_batch)
+    return total / len(loader.dataset)
 
 
 @pytest.mark.parametrize(
     ("wrong_epoch", "hint"),
     [
-        (epoch_returning(lambda losses, sizes: losses.mean()), "mean of the batch losses"),
-        (epoch_returning(lambda losses, sizes: (losses * sizes).sum()), "sum over the samples"),
+        (epoch_returning(lambda losses, sizes: losses.mean()), "mean of the batch means"),
+        (epoch_returning(lambda losses, sizes: (losses * sizes).sum()), "never divided"),
         (
             epoch_returning(lambda losses, sizes: (losses * sizes).sum() / len(losses)),
             "number of batches",
         ),
-        (epoch_returning(lambda losses, sizes: losses[-1]), "last batch only"),
-        (first_batch_only, "return inside"),
+        (epoch_returning(lambda losses, sizes: losses[-1]), "last batch's value only"),
+        (epoch_returning(lambda losses, sizes: torch.tensor(losses.mean())), "Python float"),
+        (epoch_without("later_batches"), "return` inside the for loop"),
+        (epoch_without("train_mode"), r"model\.train\(\)"),
+        (epoch_without("move_inputs"), r"inputs = inputs\.to\(device\)"),
+        (epoch_without("move_targets"), r"targets\.to\(device\)"),
+        (epoch_dividing_by_the_dataset, "a list has no .dataset"),
     ],
-    ids=["mean_of_batch_means", "sum", "divided_by_batches", "last_batch", "return_in_loop"],
+    ids=[
+        "mean_of_batch_means",
+        "sum",
+        "divided_by_batches",
+        "last_batch",
+        "tensor",
+        "return_in_loop",
+        "eval_mode",
+        "inputs_not_moved",
+        "targets_not_moved",
+        "len_of_the_dataset_on_a_list",
+    ],
 )
 def test_each_epoch_slip_gets_its_hint(wrong_epoch, hint):
     with pytest.raises(AssertionError, match=hint):
         check_train_one_epoch(wrong_epoch)
+
+
+def test_a_right_epoch_passes_without_touching_the_notebooks_random_numbers(capsys):
+    torch.manual_seed(1)
+    expected = torch.rand(3)
+    torch.manual_seed(1)
+    check_train_one_epoch(right_train_one_epoch)
+    assert torch.equal(torch.rand(3), expected)
+    assert "✓" in capsys.readouterr().out
+
+
+def test_epoch_hints_never_ask_for_the_dataset_a_list_lacks():
+    # The notebook's loader may be a list of batches: "len(loader.dataset)" would break there.
+    for mean_of in (lambda losses, sizes: (losses * sizes).sum(), lambda losses, sizes: 0.0):
+        with pytest.raises(AssertionError) as failure:
+            check_train_one_epoch(epoch_returning(mean_of))
+        assert "loader.dataset" not in str(failure.value)
 
 
 def test_a_sign_flip_that_stays_finite_is_named_as_divergence():
@@ -438,3 +561,33 @@ def test_sgd_fit_accepts_a_near_optimal_line_and_rejects_a_poor_one(capsys):
         check_sgd_fit(m - 0.3, c, x, y)
     with pytest.raises(AssertionError, match="diverged"):
         check_sgd_fit(1e10, c, x, y)
+
+
+def test_headline_passes_within_the_threshold_and_says_so(capsys):
+    check_headline(0.26, torch.tensor(0.25), threshold=1.1)
+    assert "✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("loss", "hint"),
+    [
+        (0.30, "more epochs"),
+        (float("nan"), "diverged"),
+        (1e6, "diverged"),
+        (0.20, "same points"),
+    ],
+    ids=["above_the_threshold", "nan", "diverged", "below_least_squares"],
+)
+def test_headline_names_what_is_wrong(loss, hint):
+    with pytest.raises(AssertionError, match=hint):
+        check_headline(loss, 0.25, threshold=1.1)
+
+
+def test_headline_refuses_a_threshold_below_one_by_name():
+    with pytest.raises(ValueError, match=r"threshold .* got 0\.1"):
+        check_headline(0.26, 0.25, threshold=0.1)
+
+
+def test_headline_refuses_several_numbers():
+    with pytest.raises(AssertionError, match="single number"):
+        check_headline(torch.tensor([0.26, 0.27]), 0.25)
