@@ -131,7 +131,7 @@ EPOCH_SLIPS = [
         "scheduler-per-epoch",
         "        if scheduler is not None:\n            scheduler.step()\n",
         "",
-        ("never steps the learning-rate scheduler",),
+        ("never steps the scheduler",),
     ),
     ("no-augment", "            inputs = augment(inputs)", "            pass", ("augment",)),
     (

@@ -54,15 +54,15 @@ MISTAKES = [
     ),
     (
         "softmax-at-the-end-of-the-model",
-        "layers.append(nn.Linear(width, n_outputs))",
-        "layers += [nn.Linear(width, n_outputs), nn.Softmax(dim=1)]",
+        "layers.append(nn.Linear(width, num_outputs))",
+        "layers += [nn.Linear(width, num_outputs), nn.Softmax(dim=1)]",
         "check_model",
         "logits",
     ),
     (
         "optimiser-over-another-models-parameters",
         "torch.optim.Adam(model.parameters(), lr=0.003)",
-        "torch.optim.Adam(FCNet(n_features, n_classes).parameters(), lr=0.003)",
+        "torch.optim.Adam(FCNet(num_features, num_classes).parameters(), lr=0.003)",
         "check_loss_and_optimizer",
         "same model",
     ),
@@ -78,14 +78,14 @@ MISTAKES = [
         "        loss = loss_function(logits, y)\n        loss.backward()",
         "        loss = loss_function(logits, y)\n        (-loss).backward()",
         "check_train_one_epoch",
-        "not its negative",
+        "negative of the loss",
     ),
     (
         "softmax-before-cross-entropy",
         "        logits = model(x)\n        loss = loss_function(logits, y)",
         "        logits = torch.softmax(model(x), dim=1)\n        loss = loss_function(logits, y)",
         "check_train_one_epoch",
-        "raw logits",
+        "raw scores (logits)",
     ),
     (
         "no-optimizer-step",
@@ -99,7 +99,7 @@ MISTAKES = [
         "total_loss += loss_function(batch_logits, y).item() * len(y)",
         "total_loss += loss_function(batch_logits, y).item()",
         "check_evaluate",
-        "len(y)",
+        "batch's size",
     ),
     (
         "evaluating-in-training-mode",
@@ -110,9 +110,8 @@ MISTAKES = [
     ),
     (
         "accuracy-plotted-as-a-fraction",
-        '{"train": 100 * metrics["train accuracy"], '
-        '"validation": 100 * metrics["validation accuracy"]}',
-        '{"train": metrics["train accuracy"], "validation": metrics["validation accuracy"]}',
+        '{"validation": 100 * metrics["validation accuracy"]}',
+        '{"validation": metrics["validation accuracy"]}',
         "check_accuracy_plot",
         "percent",
     ),

@@ -63,15 +63,15 @@ MISTAKES = [
     ),
     (
         "network-with-the-default-sizes",
-        "FCNet(n_inputs, 1, hidden_sizes=(16, 16), dropout=0.0)",
-        "FCNet(n_inputs, 1, dropout=0.0)",
+        "FCNet(num_inputs, 1, hidden_sizes=(16, 16), dropout=0.0)",
+        "FCNet(num_inputs, 1, dropout=0.0)",
         "check_network",
         "hidden_sizes=(16, 16)",
     ),
     (
         "network-with-dropout",
-        "FCNet(n_inputs, 1, hidden_sizes=(16, 16), dropout=0.0)",
-        "FCNet(n_inputs, 1, hidden_sizes=(16, 16))",
+        "FCNet(num_inputs, 1, hidden_sizes=(16, 16), dropout=0.0)",
+        "FCNet(num_inputs, 1, hidden_sizes=(16, 16))",
         "check_network",
         "dropout=0.0",
     ),
@@ -108,7 +108,7 @@ MISTAKES = [
         "        prediction = model(x)\n        loss = loss_function(prediction, y)",
         "        prediction = model(x).squeeze(1)\n        loss = loss_function(prediction, y)",
         "check_train_one_epoch",
-        "(batch, 1)",
+        "same shape",
     ),
     (
         "validation-mae-in-standardised-units",
@@ -122,7 +122,7 @@ MISTAKES = [
         "total_loss += loss_function(batch_prediction, y).item() * len(y)",
         "total_loss += loss_function(batch_prediction, y).item()",
         "check_evaluate",
-        "len(y)",
+        "batch's size",
     ),
     (
         "evaluating-in-training-mode",
@@ -147,8 +147,8 @@ MISTAKES = [
     ),
     (
         "headline-mae-in-standardised-units",
-        "check_headline(network_mae, least_squares_mae, tolerance=1.05)",
-        "check_headline(network_mae / std, least_squares_mae, tolerance=1.05)",
+        "check_headline(network_mae, least_squares_mae, threshold=1.05)",
+        "check_headline(network_mae / std, least_squares_mae, threshold=1.05)",
         "check_headline",
         "to_grams",
     ),

@@ -42,58 +42,55 @@ from utils.checks._core import CheckFailed, as_float, call_learner_function, fai
 STEP_ORDER = "optimizer.zero_grad() → forward → loss → loss.backward() → optimizer.step()"
 SIZES = (4, 4, 2)
 
-# Every slip any notebook's epoch can make: the message says what happened, the hint what to do.
+# Every slip any notebook's epoch can make, once: (what happened, what to do).
 SLIPS: dict[str, tuple[str, str]] = {
     "other_model": (
         "trains another model than the one passed in: the probe model was never called.",
-        "use the function's own argument, `model`, not a model defined elsewhere in the notebook.",
+        "use the function's own argument, `model`, not a model from elsewhere in the notebook.",
     ),
     "other_loss": (
         "never calls the loss_function it is given.",
-        "compute the loss with the function's argument, loss_function(outputs, targets).",
+        "use its argument, loss_function.",
     ),
     "other_optimizer": (
-        "changes the weights without calling the optimizer it is given.",
-        "step with the function's argument, optimizer.step(), not an optimiser from elsewhere.",
+        "changes the weights without the optimizer it is given.",
+        "step with its argument, optimizer.step(), not an optimiser from elsewhere.",
     ),
     "inputs_not_moved": (
-        "passes the inputs to the model without moving them to `device`: on a GPU this fails.",
+        "gives the model inputs never moved to `device`: on a GPU this fails.",
         "move each batch first: inputs = inputs.to(device).",
     ),
     "targets_not_moved": (
-        "compares outputs on `device` with targets that were never moved there: on a GPU "
-        "this fails.",
+        "compares outputs on `device` with targets never moved there: on a GPU this fails.",
         "move the targets too: targets = targets.to(device).",
     ),
     "eval_mode": (
-        "trains the model in evaluation mode: Dropout is off and BatchNorm neither uses nor "
-        "learns the batch's statistics.",
+        "trains in evaluation mode, where Dropout is off and BatchNorm learns nothing.",
         "call model.train() at the start of the epoch (evaluate leaves the model in eval mode).",
     ),
     "no_grad_training": (
-        "runs the forward pass under torch.no_grad(), so there is no gradient to learn from.",
+        "runs the forward pass under torch.no_grad(): there is no gradient to learn from.",
         "only evaluation runs without gradients; train with them on.",
     ),
     "early_return": (
-        "stops before the end of the epoch: it trains on {seen} of {batches} batches.",
-        "a `return` inside the for loop ends the epoch early; return after the loop.",
+        "stops early: it trains on {seen} of {batches} batches.",
+        "a `return` inside the for loop ends the epoch; return after the loop.",
     ),
     "no_backward": (
-        "never calls loss.backward(), so the optimizer has no gradient to step with.",
-        f"in every batch: {STEP_ORDER}.",
+        "never calls loss.backward(): there is no gradient.",
+        f"per batch: {STEP_ORDER}.",
     ),
     "ascent": (
-        "back-propagates the negative of the loss: the weights move uphill, the loss grows.",
+        "back-propagates the negative of the loss: the weights move uphill.",
         "call loss.backward() on the loss itself; the optimizer subtracts the gradient already.",
     ),
     "scaled_backward": (
         "back-propagates {factor:g} × the loss, so every step is {factor:g} times too large.",
-        "call loss.backward() on the batch's mean loss itself; multiply by len(targets) only "
-        "the number you add to the running total.",
+        "call backward() on the batch's mean loss; multiply by the batch size only the total.",
     ),
     "no_step": (
-        "never calls optimizer.step(): the gradients are computed but the weights never change.",
-        f"in every batch: {STEP_ORDER}.",
+        "never calls optimizer.step(): the weights never change.",
+        f"per batch: {STEP_ORDER}.",
     ),
     "no_zero_grad": (
         "never zeroes the gradients: backward() adds to .grad, so each step uses the sum of "
@@ -101,18 +98,15 @@ SLIPS: dict[str, tuple[str, str]] = {
         "call optimizer.zero_grad() in every batch, before loss.backward().",
     ),
     "zero_grad_after_backward": (
-        "calls zero_grad() between loss.backward() and optimizer.step(): the gradient is "
-        "wiped before the step can use it.",
+        "calls zero_grad() between loss.backward() and optimizer.step(): the gradient is wiped.",
         f"zero the gradients before backward: {STEP_ORDER}.",
     ),
     "step_before_backward": (
-        "calls optimizer.step() before loss.backward(): each step uses the previous batch's "
-        "gradient.",
-        f"in every batch: {STEP_ORDER}.",
+        "calls optimizer.step() before loss.backward(): it steps with the last batch's gradient.",
+        f"per batch: {STEP_ORDER}.",
     ),
     "softmax": (
-        "passes probabilities to the loss: CrossEntropyLoss applies the softmax itself, so a "
-        "second one squashes the gradients.",
+        "passes probabilities to the loss: CrossEntropyLoss applies the softmax itself.",
         "give loss_function the model's raw scores (logits).",
     ),
     "shape_mismatch": (
@@ -120,14 +114,10 @@ SLIPS: dict[str, tuple[str, str]] = {
         "broadcasts them to a grid of every pair.",
         "keep outputs and targets the same shape (no .squeeze() on one of them).",
     ),
-    "no_scheduler": (
-        "never steps the learning-rate scheduler it is given.",
-        "call scheduler.step() after optimizer.step(), once per batch.",
-    ),
+    "no_scheduler": ("never steps the scheduler it is given.", "call scheduler.step() per batch."),
     "scheduler_per_epoch": (
         "steps the scheduler {count} time(s) in an epoch of {batches} batches.",
-        "call scheduler.step() inside the loop, after optimizer.step(): a one-cycle schedule "
-        "counts batches, not epochs.",
+        "call scheduler.step() inside the loop, after optimizer.step(): it counts batches.",
     ),
     "no_augment": (
         "never augments the batches, though it is given `augment`.",
@@ -135,12 +125,11 @@ SLIPS: dict[str, tuple[str, str]] = {
     ),
     "returns_tensor": (
         "returns a {kind} where a Python float is wanted.",
-        "add loss.item() (a plain number) to the running total, not the loss tensor: a tensor "
-        "keeps each batch's graph alive and breaks plots and comparisons later.",
+        "add loss.item(), a plain number, to the total: a tensor keeps each batch's graph alive "
+        "and breaks plots and comparisons later.",
     ),
     "eval_in_train_mode": (
-        "predicts in training mode: Dropout switches units off at random and BatchNorm "
-        "updates its statistics with the evaluation data.",
+        "predicts in training mode: Dropout drops units at random, BatchNorm updates itself.",
         "call model.eval() before the loop.",
     ),
     "eval_with_grad": (
