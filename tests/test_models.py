@@ -18,13 +18,16 @@ def test_fcnet_has_one_block_per_hidden_size_and_no_final_activation():
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"n_inputs": 0, "n_outputs": 1}, "n_inputs should be a positive whole number, got 0"),
-        ({"n_inputs": 2, "n_outputs": 1, "hidden_sizes": (4, -1)}, r"hidden_sizes\[1\]"),
         (
-            {"n_inputs": 2, "n_outputs": 1, "dropout": 1.0},
+            {"num_inputs": 0, "num_outputs": 1},
+            "num_inputs should be a positive whole number, got 0",
+        ),
+        ({"num_inputs": 2, "num_outputs": 1, "hidden_sizes": (4, -1)}, r"hidden_sizes\[1\]"),
+        (
+            {"num_inputs": 2, "num_outputs": 1, "dropout": 1.0},
             r"dropout should be in \[0, 1\), got 1\.0",
         ),
-        ({"n_inputs": 2, "n_outputs": 1, "dropout": float("nan")}, r"dropout .* got nan"),
+        ({"num_inputs": 2, "num_outputs": 1, "dropout": float("nan")}, r"dropout .* got nan"),
     ],
 )
 def test_fcnet_refuses_bad_values_naming_them(arguments, message):
@@ -36,20 +39,20 @@ def test_fcnet_refuses_bad_values_naming_them(arguments, message):
     ("arguments", "message"),
     [
         (
-            {"n_inputs": 2, "n_outputs": 1.5},
-            r"n_outputs should be a positive whole number \(an int\), got float",
+            {"num_inputs": 2, "num_outputs": 1.5},
+            r"num_outputs should be a positive whole number \(an int\), got float",
         ),
-        ({"n_inputs": True, "n_outputs": 1}, "n_inputs .* got bool"),
+        ({"num_inputs": True, "num_outputs": 1}, "num_inputs .* got bool"),
         (
-            {"n_inputs": 4, "n_outputs": 3, "hidden_sizes": 32},
+            {"num_inputs": 4, "num_outputs": 3, "hidden_sizes": 32},
             r"hidden_sizes should be a sequence .*\(32,\) for one layer, got int \(32\)",
         ),
         (
-            {"n_inputs": 4, "n_outputs": 3, "hidden_sizes": "32"},
+            {"num_inputs": 4, "num_outputs": 3, "hidden_sizes": "32"},
             "hidden_sizes should be a sequence .* got str",
         ),
         (
-            {"n_inputs": 4, "n_outputs": 3, "dropout": "0.1"},
+            {"num_inputs": 4, "num_outputs": 3, "dropout": "0.1"},
             r"dropout should be a number in \[0, 1\), got str",
         ),
     ],

@@ -82,14 +82,14 @@ class FCNet(nn.Module):
     """A fully-connected network: one hidden block per entry of ``hidden_sizes``.
 
     Each block is ``Linear``, ``BatchNorm1d``, ``ReLU`` and ``Dropout``; a last ``Linear``
-    layer gives ``n_outputs`` raw outputs (logits for classification, values for
+    layer gives ``num_outputs`` raw outputs (logits for classification, values for
     regression), with no activation.
 
     Parameters
     ----------
-    n_inputs
+    num_inputs
         Number of input features.
-    n_outputs
+    num_outputs
         Number of outputs.
     hidden_sizes
         Width of each hidden block, in order.
@@ -107,35 +107,35 @@ class FCNet(nn.Module):
 
     def __init__(
         self,
-        n_inputs: int,
-        n_outputs: int,
+        num_inputs: int,
+        num_outputs: int,
         hidden_sizes: Sequence[int] = (32, 32),
         dropout: float = 0.1,
     ) -> None:
         super().__init__()
-        self.n_inputs = _positive_int("n_inputs", n_inputs)
-        n_outputs = _positive_int("n_outputs", n_outputs)
+        self.num_inputs = _positive_int("num_inputs", num_inputs)
+        num_outputs = _positive_int("num_outputs", num_outputs)
         hidden_sizes = _sizes("hidden_sizes", hidden_sizes, "(32, 32) or (32,) for one layer")
         dropout = _probability("dropout", dropout)
         layers: list[nn.Module] = []
-        width = self.n_inputs
+        width = self.num_inputs
         for size in hidden_sizes:
             layers += [nn.Linear(width, size), nn.BatchNorm1d(size), nn.ReLU(), nn.Dropout(dropout)]
             width = size
-        layers.append(nn.Linear(width, n_outputs))
+        layers.append(nn.Linear(width, num_outputs))
         self.layers = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Map a batch of shape (batch, n_inputs) to (batch, n_outputs).
+        """Map a batch of shape (batch, num_inputs) to (batch, num_outputs).
 
         Raises
         ------
         TypeError
             If ``x`` is not a floating-point tensor.
         ValueError
-            If ``x`` is not of shape (batch, n_inputs), or a training-mode batch has one row.
+            If ``x`` is not of shape (batch, num_inputs), or a training-mode batch has one row.
         """
-        _check_batch(self, x, (self.n_inputs,))
+        _check_batch(self, x, (self.num_inputs,))
         return self.layers(x)
 
 
@@ -240,7 +240,7 @@ def _wanted_input(model: nn.Module) -> str:
     if isinstance(model, DigitCNN):
         return f"(N, {', '.join(map(str, IMAGE_SHAPE))})"
     if isinstance(model, FCNet):
-        return f"(N, {model.n_inputs})"
+        return f"(N, {model.num_inputs})"
     first = next((module for module in model.modules() if not list(module.children())), None)
     if isinstance(first, nn.Linear):
         return f"(N, ..., {first.in_features}) for its first layer, a Linear"
