@@ -33,6 +33,7 @@ import nbformat
 import pytest
 
 from utils.checks import CheckFailed
+from utils.checks._core import brief_failure
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # after choosing the backend
@@ -116,7 +117,9 @@ def catch_mistake(
         cell from the mutated one on calls ``check``.
     pytest.fail.Exception
         If no check failed, another check failed first, or the code raised
-        anything else (its traceback is shown).
+        anything else (its traceback is shown). A PyTorch error that
+        ``brief_failure`` explains, raised between the mutated cell and the check,
+        counts as caught: the learner sees it as two lines with a hint.
     """
     path = Path(notebook)
     cells = _code_cells(path)
@@ -154,6 +157,12 @@ def catch_mistake(
     if error is None:
         pytest.fail(f"{mistake} was not caught: {check} passed.\nOutput:\n{output.getvalue()}")
     if not isinstance(error, CheckFailed):
+        # A known PyTorch error in a cell from the mutated one to the check's is what the
+        # learner sees in two lines with a hint (utils.checks._core.show_known_errors_briefly).
+        brief = brief_failure(error)
+        cells_run = {f"<{path.name} cell {number}>" for number, _ in cells[mutated : last + 1]}
+        if brief is not None and failed_in in cells_run:
+            return brief
         trace = "".join(traceback.format_exception(error))
         pytest.fail(f"{mistake} raised {type(error).__name__} before {check} failed:\n{trace}")
     codes = [frame.f_code for frame, _ in traceback.walk_tb(error.__traceback__)]

@@ -376,6 +376,14 @@ def explain_error(error: BaseException) -> str | None:
     return next((hint for piece, hint in KNOWN_ERRORS if piece in text), None)
 
 
+def brief_failure(error: BaseException) -> CheckFailed | None:
+    """The two lines a learner sees for a known PyTorch error (``None`` for an unknown one)."""
+    hint = None if isinstance(error, CheckFailed) else explain_error(error)
+    if hint is None:
+        return None
+    return CheckFailed(f"{type(error).__name__}: {_first_line(error)}{_learner_line(error)}", hint)
+
+
 def show_known_errors_briefly() -> None:
     """In IPython, show a known PyTorch error as two lines, like a failed check, with a hint.
 
@@ -391,14 +399,10 @@ def show_known_errors_briefly() -> None:
         return
 
     def handler(self: Any, kind: type, error: BaseException, tb: Any, tb_offset: Any = None) -> Any:
-        hint = None if isinstance(error, CheckFailed) else explain_error(error)
-        if hint is None:
+        brief = brief_failure(error)
+        if brief is None:
             return self.showtraceback((kind, error, tb), tb_offset=tb_offset)
-        lines = [
-            f"✗ {kind.__name__}: {_first_line(error)}{_learner_line(error)}",
-            f"Hint: {hint}",
-            "(%tb shows the full traceback.)",
-        ]
+        lines = [*brief._render_traceback_(), "(%tb shows the full traceback.)"]
         self._showtraceback(kind, error, lines)
         return None
 
