@@ -16,8 +16,8 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "03_mnist_clas
 EVALUATE_SUM = """\
             total_loss += loss_function(scores, labels).item() * len(labels)
             correct += (scores.argmax(dim=1) == labels).sum().item()
-    number_of_images = len(loader.dataset)
-    return total_loss / number_of_images, correct / number_of_images"""
+    num_images = len(loader.dataset)
+    return {"loss": total_loss / num_images, "accuracy": correct / num_images}"""
 
 SCHEDULER_PER_BATCH = """\
         if scheduler is not None:
@@ -142,7 +142,7 @@ MISTAKES = [
         "evaluate-mean-of-batch-means",
         EVALUATE_SUM,
         EVALUATE_SUM.replace(".item() * len(labels)", ".item()").replace(
-            "return total_loss / number_of_images", "return total_loss / len(loader)"
+            '"loss": total_loss / num_images', '"loss": total_loss / len(loader)'
         ),
         "check_evaluate",
         "mean of the batch means",
@@ -152,7 +152,7 @@ MISTAKES = [
         "total_loss += loss_function(scores, labels).item() * len(labels)",
         "total_loss += loss_function(scores, labels).item()",
         "check_evaluate",
-        "len(labels)",
+        "added unweighted",
     ),
     (
         "evaluate-argmax-over-the-batch",
@@ -187,7 +187,7 @@ MISTAKES = [
         SCHEDULER_PER_BATCH,
         SCHEDULER_PER_EPOCH,
         "check_train_one_epoch",
-        "OneCycleLR counts batches",
+        "counts batches",
     ),
     (
         "softmax-before-cross-entropy",
@@ -208,7 +208,7 @@ MISTAKES = [
         "total_loss += loss.item() * len(labels)",
         "total_loss += loss.item()",
         "check_train_one_epoch",
-        "len(labels)",
+        "added unweighted",
     ),
     (
         "unfilled-todo",

@@ -407,6 +407,8 @@ def diagnose_mean(value: float, batches: list[tuple[float, int]], what: str) -> 
         "number of items, len(loader.dataset).",
         means[-1]: "the last batch's value only: accumulate over every batch of the epoch.",
         means[0]: "the first batch's value only: accumulate over every batch of the epoch.",
+        means[-1] * sizes[-1] / count: "only the last batch's total is kept: `total = ...` "
+        "where `total += ...` adds every batch's.",
     }
     return next((hint for number, hint in wrong.items() if close(value, number)), None)
 

@@ -1,13 +1,12 @@
-"""Tests for utils.checks.mnist: right answers pass, classic mistakes fail with their hint."""
+"""Tests for utils.checks.mnist_classification: right answers pass, slips fail with their hint."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from utils.checks.mnist import (
+from utils.checks.mnist_classification import (
     check_conv1d,
     check_count_classes,
     check_count_parameters,
@@ -234,34 +233,33 @@ def test_model_that_returns_probabilities_is_told_about_logits() -> None:
 # --- evaluate ---------------------------------------------------------------------------
 
 
-def evaluate_right(
-    model,
-    loader,
-    loss_function,
-    device,
-    *,
-    eval_mode=True,
-    no_grad=True,
-    batch_means=False,
-    unweighted=False,
-    percent=False,
-    argmax_dim=1,
-):
-    if eval_mode:
+def evaluate_right(model, loader, loss_function, device, *, slip=None):
+    """The notebook's evaluate, or with one ``slip``."""
+    if slip != "no_eval":
         model.eval()
     total_loss, correct, means = 0.0, 0, []
-    with torch.set_grad_enabled(not no_grad):
+    with torch.set_grad_enabled(slip == "no_no_grad"):
         for images, labels in loader:
-            scores = model(images.to(device))
+            images = images.to(device)
+            if slip != "labels_not_moved":
+                labels = labels.to(device)
+            scores = model(images)
             loss = loss_function(scores, labels).item()
             total_loss += loss * len(labels)
             means.append(loss)
-            correct += (scores.argmax(dim=argmax_dim) == labels).sum().item()
-    n = len(loader.dataset)
-    mean_loss = float(np.mean(means)) if batch_means else total_loss / n
-    if unweighted:
-        mean_loss = sum(means) / n
-    return mean_loss, (100 if percent else 1) * correct / n
+            correct += (scores.argmax(dim=0 if slip == "argmax_dim_0" else 1) == labels).sum()
+    num_images = len(loader.dataset)
+    loss = total_loss / num_images
+    if slip == "batch_means":
+        loss = sum(means) / len(means)
+    if slip == "unweighted":
+        loss = sum(means) / num_images
+    accuracy = correct / num_images  # a tensor: .item() below
+    if slip == "tuple":
+        return loss, accuracy.item()
+    if slip == "tensor":
+        return {"loss": loss, "accuracy": accuracy}
+    return {"loss": loss, "accuracy": (100 if slip == "percent" else 1) * accuracy.item()}
 
 
 def test_evaluate_passes(capsys) -> None:
@@ -270,20 +268,22 @@ def test_evaluate_passes(capsys) -> None:
 
 
 @pytest.mark.parametrize(
-    ("options", "hint"),
+    ("slip", "hint"),
     [
-        ({"batch_means": True}, "mean of the batch means"),
-        ({"unweighted": True}, r"len\(labels\)"),
-        ({"percent": True}, "percentage"),
-        ({"eval_mode": False}, r"model\.eval\(\)"),
-        ({"no_grad": False}, r"torch\.no_grad"),
-        ({"argmax_dim": 0}, "dim=1"),
+        ("batch_means", "mean of the batch means"),
+        ("unweighted", "added unweighted"),
+        ("percent", "percentage"),
+        ("no_eval", r"model\.eval\(\)"),
+        ("no_no_grad", r"torch\.no_grad"),
+        ("argmax_dim_0", "dim=1"),
+        ("labels_not_moved", r"targets\.to\(device\)"),
+        ("tuple", "dict"),
+        ("tensor", "Python float"),
     ],
-    ids=["batch-means", "unweighted-sum", "percent", "no-eval", "no-no-grad", "argmax-dim-0"],
 )
-def test_evaluate_mistakes_get_their_hint(options, hint: str) -> None:
+def test_evaluate_slips_get_their_hint(slip: str, hint: str) -> None:
     def wrong(model, loader, loss_function, device):
-        return evaluate_right(model, loader, loss_function, device, **options)
+        return evaluate_right(model, loader, loss_function, device, slip=slip)
 
     with pytest.raises(AssertionError, match=hint):
         check_evaluate(wrong)
@@ -292,41 +292,41 @@ def test_evaluate_mistakes_get_their_hint(options, hint: str) -> None:
 # --- train_one_epoch --------------------------------------------------------------------
 
 
-def train_one_epoch_variant(mistake: str | None = None):
+def train_one_epoch_variant(slip: str | None = None):
+    """The notebook's train_one_epoch, or with one ``slip``."""
+
     def train_one_epoch(
-        model, loader, loss_function, optimizer, device, scheduler=None, augment=None
+        model, loader, loss_function, optimizer, device, *, scheduler=None, augment=None
     ):
-        if mistake != "eval":
+        if slip != "eval":
             model.train()
         total_loss, means = 0.0, []
         for images, labels in loader:
             images, labels = images.to(device), labels.to(device)
-            if augment is not None and mistake != "no_augment":
+            if augment is not None and slip != "no_augment":
                 images = augment(images)
-            if mistake != "no_zero_grad":
+            if slip != "no_zero_grad":
                 optimizer.zero_grad()
             scores = model(images)
-            if mistake == "softmax":
+            if slip == "softmax":
                 scores = torch.softmax(scores, dim=1)
             loss = loss_function(scores, labels)
-            if mistake == "zero_grad_after_backward":
-                loss.backward()
+            loss.backward()
+            if slip == "zero_grad_after_backward":
                 optimizer.zero_grad()
-            else:
-                loss.backward()
-            if mistake != "no_step":
+            if slip != "no_step":
                 optimizer.step()
-            if scheduler is not None and mistake != "scheduler_per_epoch":
+            if scheduler is not None and slip != "scheduler_per_epoch":
                 scheduler.step()
-            total_loss += loss.item() * len(labels)
+            total_loss += (loss if slip == "tensor" else loss.item()) * len(labels)
             means.append(loss.item())
-        if scheduler is not None and mistake == "scheduler_per_epoch":
+        if scheduler is not None and slip == "scheduler_per_epoch":
             scheduler.step()
-        if mistake == "batch_means":
-            return float(np.mean(means))
-        if mistake == "sum":
+        if slip == "batch_means":
+            return sum(means) / len(means)
+        if slip == "sum":
             return total_loss
-        if mistake == "unweighted_sum":
+        if slip == "unweighted_sum":
             return sum(means) / len(loader.dataset)
         return total_loss / len(loader.dataset)
 
@@ -339,23 +339,24 @@ def test_train_one_epoch_passes(capsys) -> None:
 
 
 @pytest.mark.parametrize(
-    ("mistake", "hint"),
+    ("slip", "hint"),
     [
         ("no_zero_grad", r"zero_grad\(\)"),
         ("no_step", r"optimizer\.step\(\)"),
-        ("zero_grad_after_backward", r"optimizer\.step\(\)"),
+        ("zero_grad_after_backward", r"between loss\.backward\(\) and optimizer\.step\(\)"),
         ("eval", r"model\.train\(\)"),
-        ("scheduler_per_epoch", "OneCycleLR counts batches"),
+        ("scheduler_per_epoch", "counts batches"),
         ("softmax", "logits"),
         ("no_augment", "apply it to each batch"),
         ("batch_means", "mean of the batch means"),
-        ("sum", "that is the sum"),
-        ("unweighted_sum", r"len\(labels\)"),
+        ("sum", "never divided"),
+        ("unweighted_sum", "added unweighted"),
+        ("tensor", "Python float"),
     ],
 )
-def test_train_one_epoch_mistakes_are_named(mistake: str, hint: str) -> None:
+def test_train_one_epoch_slips_are_named(slip: str, hint: str) -> None:
     with pytest.raises(AssertionError, match=hint):
-        check_train_one_epoch(train_one_epoch_variant(mistake))
+        check_train_one_epoch(train_one_epoch_variant(slip))
 
 
 # --- headline ---------------------------------------------------------------------------
@@ -367,8 +368,15 @@ def test_headline_passes_above_the_threshold(capsys) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "hint"), [(99.0, "fraction"), (0.9, "below"), (-0.1, "fraction")]
+    ("value", "hint"),
+    [(99.0, "fraction"), (0.9, "below"), (-0.1, "fraction"), (torch.tensor(0.99), "Python float")],
+    ids=["percent", "low", "negative", "tensor"],
 )
-def test_headline_rejects_percentages_and_low_values(value: float, hint: str) -> None:
+def test_headline_rejects_percentages_low_values_and_tensors(value, hint: str) -> None:
     with pytest.raises(AssertionError, match=hint):
         check_headline(value)
+
+
+def test_headline_takes_its_limit_as_threshold(capsys) -> None:
+    check_headline(0.9, threshold=0.85)
+    assert passes(capsys)
