@@ -120,17 +120,21 @@ MISTAKES = [
     ),
     # ---- task 6: evaluate ---------------------------------------------------------------
     pytest.param(
-        "error_sum += (predictions - targets).abs().sum(dim=0)\n    count = len(loader.dataset)",
-        "error_sum += (predictions - targets).abs().mean(dim=0)\n    count = len(loader)",
+        "targets).item() * len(inputs)\n"
+        "            error_sum += (predictions - targets).abs().sum(dim=0)\n"
+        "    count = len(loader.dataset)",
+        "targets).item()\n"
+        "            error_sum += (predictions - targets).abs().mean(dim=0)\n"
+        "    count = len(loader)",
         "check_evaluate",
-        "mean of batch means",
+        "mean of the batch means",
         id="evaluate-mean-of-batch-means",
     ),
     pytest.param(
-        '"mae": to_pixels(error_sum / count, IMAGE_SIZE)',
-        '"mae": error_sum / count',
+        "mae = to_pixels(error_sum / count, IMAGE_SIZE)",
+        "mae = error_sum / count",
         "check_evaluate",
-        "convert to pixels",
+        "divided by the image size.*to_pixels",
         id="evaluate-normalised-units",
     ),
     pytest.param(
@@ -153,50 +157,52 @@ MISTAKES = [
         "loss_sum += loss_function(predictions, targets).item() * len(inputs)",
         "loss_sum += loss_function(predictions, targets).item()",
         "check_evaluate",
-        "weigh each batch's loss by its size",
+        "added unweighted",
         id="evaluate-loss-not-weighted",
     ),
     # ---- task 7: train_one_epoch --------------------------------------------------------
     pytest.param(
-        "optimizer.zero_grad()\n        loss.backward()",
-        "loss.backward()",
+        "        optimizer.zero_grad()\n        loss = loss_function",
+        "        loss = loss_function",
         "check_train_one_epoch",
-        r"accumulate.*zero_grad\(\)",
+        r"never zeroes the gradients.*zero_grad\(\)",
         id="train-no-zero-grad",
     ),
     pytest.param(
         "    model.train()\n    loss_sum = 0.0",
         "    loss_sum = 0.0",
         "check_train_one_epoch",
-        r"eval mode.*model.train\(\)",
+        r"evaluation mode.*model.train\(\)",
         id="train-no-train-mode",
     ),
     pytest.param(
         "        loss.backward()\n        optimizer.step()",
         "        (-loss).backward()\n        optimizer.step()",
         "check_train_one_epoch",
-        "no minus sign",
+        "negative of the loss.*uphill",
         id="train-gradient-ascent",
     ),
     pytest.param(
-        "        optimizer.step()\n        scheduler.step()",
-        "        scheduler.step()",
+        "        optimizer.step()\n        if scheduler is not None:",
+        "        if scheduler is not None:",
         "check_train_one_epoch",
-        r"did not change.*optimizer.step\(\)",
+        r"never calls optimizer.step\(\).*weights never change",
         id="train-no-optimizer-step",
     ),
     pytest.param(
-        "        scheduler.step()\n        loss_sum += loss.item() * len(inputs)\n",
-        "        loss_sum += loss.item() * len(inputs)\n    scheduler.step()\n",
+        "        if scheduler is not None:\n            scheduler.step()\n"
+        "        loss_sum += loss.item() * len(inputs)\n",
+        "        loss_sum += loss.item() * len(inputs)\n    if scheduler is not None:\n"
+        "        scheduler.step()\n",
         "check_train_one_epoch",
-        "counts batches, not epochs",
+        r"steps the scheduler 1 time\(s\).*counts batches",
         id="train-scheduler-per-epoch",
     ),
     pytest.param(
         "loss_sum += loss.item() * len(inputs)\n    return loss_sum / len(loader.dataset)",
         "loss_sum += loss.item()\n    return loss_sum / len(loader)",
         "check_train_one_epoch",
-        "mean of batch means",
+        "mean of the batch means",
         id="train-mean-of-batch-means",
     ),
     # ---- a TODO left unfilled -----------------------------------------------------------

@@ -193,11 +193,12 @@ def call_learner_function(
     return result
 
 
-def as_float(name: str, value: object) -> float:
+def as_float(name: str, value: object, tensor_ok: bool = True) -> float:
     """Return ``value`` as a Python float if it is a single number, else fail clearly.
 
     Accepts Python numbers, NumPy scalars and tensors or arrays with exactly one
-    element.
+    element; with ``tensor_ok=False`` a tensor is refused by name, for a result that a
+    learner should have turned into a plain number (a headline, a returned mean).
 
     Raises
     ------
@@ -209,6 +210,12 @@ def as_float(name: str, value: object) -> float:
         fail(f"{name} should be a number, got a bool ({value}).")
     if isinstance(value, int | float | np.number):
         return float(value)
+    if isinstance(value, torch.Tensor) and not tensor_ok:
+        fail(
+            f"{name} is a tensor of shape {tuple(value.shape)}; a Python float is wanted.",
+            "turn a one-number tensor into a plain number with .item() (a tensor can keep a "
+            "whole graph alive and breaks plots and comparisons later).",
+        )
     if isinstance(value, torch.Tensor | np.ndarray):
         number_of_elements = value.numel() if isinstance(value, torch.Tensor) else value.size
         if number_of_elements == 1:

@@ -259,7 +259,7 @@ def check_headline(
     number = isinstance(threshold, int | float | np.floating) and not isinstance(threshold, bool)
     valid, error = (0 < threshold <= 1, ValueError) if number else (False, TypeError)
     _require("threshold", threshold, valid, "an accuracy in (0, 1], such as 0.95", error)
-    accuracy = as_float("validation_accuracy", validation_accuracy)
+    accuracy = as_float("validation_accuracy", validation_accuracy, tensor_ok=False)
     if accuracy < threshold:
         fail(
             f"validation accuracy {accuracy:.1%} is below {threshold:.0%}.",

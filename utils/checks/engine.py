@@ -119,6 +119,10 @@ SLIPS: dict[str, tuple[str, str]] = {
         "steps the scheduler {count} time(s) in an epoch of {batches} batches.",
         "call scheduler.step() inside the loop, after optimizer.step(): it counts batches.",
     ),
+    "scheduler_before_step": (
+        "steps the scheduler before optimizer.step(): each batch learns at the next batch's rate.",
+        "call scheduler.step() right after optimizer.step().",
+    ),
     "no_augment": (
         "never augments the batches, though it is given `augment`.",
         "when augment is given, apply it to each batch of inputs before the forward pass.",
@@ -506,6 +510,8 @@ def _step_slip(events: list[str]) -> tuple[str, str] | None:
     since_step: list[str] = []
     steps = 0
     for event in events:
+        if event == "scheduler" and "backward" in since_step:
+            return slip("scheduler_before_step")
         if event == "backward" and steps and "zero_grad" not in since_step:
             return slip("no_zero_grad")
         if event == "step":
@@ -651,7 +657,8 @@ def predict(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
     try:
         with torch.no_grad():
             device = parameter.device if parameter is not None else "cpu"
-            return model(inputs.as_subclass(torch.Tensor).to(device)).cpu()
+            outputs = model(inputs.as_subclass(torch.Tensor).to(device))
+            return outputs.cpu() if isinstance(outputs, torch.Tensor) else outputs
     finally:
         model.train(was_training)
 

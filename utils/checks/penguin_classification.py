@@ -244,7 +244,7 @@ def check_reloaded(
 
 def check_headline(accuracy: object, threshold: float = 0.98) -> None:
     """Check that the validation accuracy, a fraction between 0 and 1, reaches ``threshold``."""
-    value = as_float("accuracy", accuracy)
+    value = as_float("accuracy", accuracy, tensor_ok=False)
     if value > 1:
         fail(
             f"accuracy is {value}, more than 1.",

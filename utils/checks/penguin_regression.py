@@ -267,7 +267,7 @@ def check_species_comparison(with_species: Mapping[str, float], least_squares_ma
 
 def check_headline(network_mae: object, least_squares_mae: object, threshold: float = 1.05) -> None:
     """Check the network's validation MAE, in grams: at most ``threshold`` × least squares'."""
-    value = as_float("network_mae", network_mae)
+    value = as_float("network_mae", network_mae, tensor_ok=False)
     baseline = as_float("least_squares_mae", least_squares_mae)
     _in_grams("network_mae", value)
     if value > threshold * baseline:
