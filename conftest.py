@@ -14,21 +14,26 @@ import pytest
 # that need a headless backend choose one themselves.
 os.environ.pop("MPLBACKEND", None)
 
-# Notebook 05 builds and runs a C++ program. Without CMake or a C++ compiler the notebook
-# itself skips that part and says so, but its stored outputs come from a run with both, so
-# nbval would report differences. Skip the notebook's cells instead, loudly, with the fix.
-# (CI installs both: see .ci/run.)
-DEPLOYMENT_NOTEBOOK = "05_deploying_models.ipynb"
+# Notebooks 05 and 06 build and run a C++ (06: and a Fortran) program. Without the build
+# tools each notebook itself skips that part and says so, but its stored outputs come from
+# a run with them, so nbval would report differences. Skip the notebook's cells instead,
+# loudly, with the fix. (CI installs them all: see .ci/run.)
+BUILDING_NOTEBOOKS = {
+    "05_deploying_models.ipynb": "utils.digit_runner",
+    "06_learning_a_parameterisation.ipynb": "utils.fortran_driver",
+}
 
 
 def pytest_collection_modifyitems(config, items):
-    deployment_cells = [item for item in items if item.path.name == DEPLOYMENT_NOTEBOOK]
-    if not deployment_cells:
-        return
-    from utils.digit_runner import INSTALL_HINT, missing_build_tools
+    import importlib
 
-    missing = missing_build_tools()
-    if missing:
-        reason = f"{DEPLOYMENT_NOTEBOOK} needs {' and '.join(missing)}: {INSTALL_HINT}"
-        for item in deployment_cells:
-            item.add_marker(pytest.mark.skip(reason=reason))
+    for notebook, module_name in BUILDING_NOTEBOOKS.items():
+        cells = [item for item in items if item.path.name == notebook]
+        if not cells:
+            continue
+        module = importlib.import_module(module_name)
+        missing = module.missing_build_tools()
+        if missing:
+            reason = f"{notebook} needs {' and '.join(missing)}: {module.INSTALL_HINT}"
+            for item in cells:
+                item.add_marker(pytest.mark.skip(reason=reason))

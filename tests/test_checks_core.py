@@ -11,7 +11,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_notebook
 
-from utils.checks import (
+from utils.checks._core import (
     CheckFailed,
     as_float,
     call_learner_function,
@@ -133,7 +133,7 @@ def test_numbers_still_pass_as_float():
 
 
 FAILING_CELL = """\
-from utils.checks import as_float, call_learner_function
+from utils.checks._core import as_float, call_learner_function
 
 def gradients(x):
     return 2 * x

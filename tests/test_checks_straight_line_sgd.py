@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from utils.checks import as_float, check_tensor
+from utils.checks._core import as_float, check_tensor
 from utils.checks.straight_line_sgd import (
     X_DATA,
     Y_DATA,

@@ -154,7 +154,7 @@ MISTAKES = [
         "np.save(images_path, cpp_images.numpy())",
         "np.save(images_path, cpp_images.permute(0, 2, 3, 1).numpy())",
         "check_runner_input",
-        ("channel", "(n, 1, 28, 28)", "axis", "channels first"),
+        ("channel", "channels first", "channels last", "permute", "axis order"),
     ),
     # ---- median_latency ------------------------------------------------------------------
     (

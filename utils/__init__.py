@@ -12,7 +12,10 @@ read the code::
 - ``utils.models``: model code shared between notebooks, and ``summarize`` for a model;
 - ``utils.checkpoints``, ``utils.digit_runner``: safe checkpoints, and the C++ program of
   notebook 05;
+- ``utils.lorenz96``, ``utils.fortran_driver``: the two-scale Lorenz '96 model, and the
+  Fortran program of notebook 06;
 - ``utils.plots``: every plot of the course, one module per kind of figure;
+- ``utils.errors``: the learner's line in a traceback, and hints for PyTorch's typical errors;
 - ``utils.checks``: the exercises' self-checks, the shared ``engine`` and one module per
   notebook;
 - ``utils.check_env``: ``python -m utils.check_env`` checks this computer before a workshop.

@@ -4,10 +4,11 @@
   ``evaluate`` on a tiny problem, records every step and names the slip;
 - ``utils.checks.straight_line_sgd``, ``utils.checks.penguin_classification``,
   ``utils.checks.penguin_regression``, ``utils.checks.mnist_classification``,
-  ``utils.checks.ellipse_regression``, ``utils.checks.deploying_models``: each notebook's
-  checks, named after it.
+  ``utils.checks.ellipse_regression``, ``utils.checks.deploying_models``,
+  ``utils.checks.learning_a_parameterisation``: each notebook's checks, named after it.
 
-Use them after each task, for example::
+The building blocks (:class:`CheckFailed`, ``fail``, ``require_answer``, ...) live in
+``utils.checks._core``. Use the checks after each task, for example::
 
     from utils.checks.straight_line_sgd import check_gradients
 
@@ -19,32 +20,8 @@ IPython show the errors PyTorch raises at a typical slip the same way
 (:func:`show_known_errors_briefly`); any other error keeps its usual traceback.
 """
 
-from utils.checks._core import (
-    CheckFailed,
-    as_float,
-    call_learner_function,
-    check_array,
-    check_tensor,
-    explain_error,
-    fail,
-    find_factor,
-    passed,
-    require_answer,
-    show_known_errors_briefly,
-)
+from utils.checks._core import CheckFailed, show_known_errors_briefly
 
 show_known_errors_briefly()
 
-__all__ = [
-    "CheckFailed",
-    "as_float",
-    "call_learner_function",
-    "check_array",
-    "check_tensor",
-    "explain_error",
-    "fail",
-    "find_factor",
-    "passed",
-    "require_answer",
-    "show_known_errors_briefly",
-]
+__all__ = ["CheckFailed", "show_known_errors_briefly"]

@@ -1,10 +1,9 @@
 """Self-checks for notebook 05, deploying a trained model: checkpoint, export, C++.
 
-Expected values come from the learner's own model and files, or from small probes. What a
-check gets besides the learner's answer (a path, the model, the images, ``threshold``) is
-validated by name: a ``TypeError`` or ``ValueError`` names the bad value and what is valid.
-"""
+Expected values come from the learner's own model and files, or from small probes. Any other
+argument of the wrong kind raises a TypeError or ValueError naming it and what is valid."""
 
+import contextlib
 import os
 import reprlib
 import tempfile
@@ -21,14 +20,21 @@ from utils.checkpoints import CheckpointError, load_checkpoint, unsupported_glob
 from utils.checks._core import as_float, call_learner_function, fail, passed, require_answer
 from utils.checks.engine import predict
 from utils.digit_runner import INSTALL_HINT
+from utils.errors import first_line
 from utils.models import IMAGE_SHAPE, NUMBER_OF_CLASSES, DigitCNN
 
 CHECKPOINT_KEYS = ("state_dict", "architecture", "input", "class_names", "versions")
-# Two routes (eager, exported, compiled, C++) agree to about 1e-6; the checks allow 100× more.
-TOLERANCE = 1e-4
-# check_median_latency's probe sleeps 0.5 s on its first call, 0.01 s on each later one.
-_WARM_UP_S, _CALL_S, _REPEATS = 0.5, 0.01, 7
+TOLERANCE = 1e-4  # two routes (eager, exported, compiled, C++) agree to ~1e-6: 100× that
+_WARM_UP_S, _CALL_S, _REPEATS = 0.5, 0.01, 7  # the latency probe's first call, each later one
 _TRIPWIRE = {"sprung": False}
+_REFUSED = {  # hints for what torch.load(weights_only=True) refuses in a checkpoint, by name
+    "torch.torch_version.TorchVersion": "store str(torch.__version__), a plain string.",
+    "getattr": "a method is stored, not its result: model.state_dict(), with the brackets.",
+}
+_DYNAMIC = (
+    "export with a dynamic batch dimension, dynamic_shapes={'x': {0: torch.export.Dim('batch')}}"
+    ", and an example batch of two or more (a size of 1 stays fixed)."
+)
 
 
 class _Tripwire:
@@ -39,7 +45,6 @@ class _Tripwire:
 
 
 def _require(name: str, value: Any, valid: bool, what: str, error: type = TypeError) -> None:
-    """Raise ``error`` naming the argument ``name``, its value and what is valid, unless valid."""
     if not valid:
         raise error(f"{name} should be {what}, got {type(value).__name__}: {reprlib.repr(value)}.")
 
@@ -53,10 +58,6 @@ def _file(name: str, value: Any, hint: str) -> Path:
     return Path(value)
 
 
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [""])[0]
-
-
 def _check_scores(run: Callable[..., Any], model: nn.Module, what: str, hint: str) -> None:
     """Fail with ``hint`` unless ``run`` gives ``model``'s eval-mode scores on probe batches."""
     for size in (1, 3, 17):
@@ -65,20 +66,10 @@ def _check_scores(run: Callable[..., Any], model: nn.Module, what: str, hint: st
             with torch.no_grad():
                 scores = run(images).detach().float().cpu()
         except Exception as error:  # whatever it raises, a fixed batch size is the likely cause
-            fail(
-                f"{what} fails on a batch of {size} images: {_first_line(error)}",
-                "export with a dynamic batch dimension, dynamic_shapes={'x': {0: torch.export."
-                "Dim('batch')}}, and an example batch of two or more (a size of 1 stays fixed).",
-            )
+            fail(f"{what} fails on a batch of {size} images: {first_line(error)}", _DYNAMIC)
         difference = (scores - predict(model, images)).abs().max().item()
         if difference > TOLERANCE:
             fail(f"{what}'s scores differ from the model's in eval mode by {difference:.2g}.", hint)
-
-
-_REFUSED = {  # hints for what torch.load(weights_only=True) refuses in a checkpoint, by name
-    "torch.torch_version.TorchVersion": "store str(torch.__version__), a plain string.",
-    "getattr": "a method is stored, not its result: model.state_dict(), with the brackets.",
-}
 
 
 def check_checkpoint(checkpoint_path: str | os.PathLike, checkpoint: object = None) -> None:
@@ -96,10 +87,9 @@ def check_checkpoint(checkpoint_path: str | os.PathLike, checkpoint: object = No
         fail(f"the checkpoint has no {', '.join(missing)}.", f"the task lists the keys {keys}.")
     names, versions, version = loaded["class_names"], loaded["versions"], str(torch.__version__)
     if not isinstance(loaded["input"], dict) or not loaded["input"]:
-        fail(
-            f"checkpoint['input'] should be a dictionary, got {reprlib.repr(loaded['input'])}.",
-            "describe the input in it: its shape, dtype and value range, as the task says.",
-        )
+        got = reprlib.repr(loaded["input"])
+        hint = "describe the input in it: its shape, dtype and value range, as the task says."
+        fail(f"checkpoint['input'] should be a dictionary, got {got}.", hint)
     if not isinstance(names, list | tuple) or [type(n) for n in names] != [str] * NUMBER_OF_CLASSES:
         fail(
             f"checkpoint['class_names'] should be {NUMBER_OF_CLASSES} strings, one per output.",
@@ -107,10 +97,8 @@ def check_checkpoint(checkpoint_path: str | os.PathLike, checkpoint: object = No
         )
     if not isinstance(versions, dict) or versions.get("torch") != version:
         fail(f"checkpoint['versions'] should hold 'torch': {version!r}.", "str(torch.__version__).")
-    passed(
-        f"checkpoint: {len(model.state_dict())} tensors of weights and statistics, DigitCNN"
-        f"(**{loaded['architecture']}), and it loads with weights_only=True"
-    )
+    tensors = f"checkpoint: {len(model.state_dict())} tensors of weights and statistics"
+    passed(f"{tensors}, DigitCNN(**{loaded['architecture']}), and it loads with weights_only=True")
 
 
 def check_load_digit_model(load_digit_model: object, checkpoint_path: str | os.PathLike) -> None:
@@ -126,10 +114,8 @@ def check_load_digit_model(load_digit_model: object, checkpoint_path: str | os.P
     for name, value in model.state_dict().items():
         stored = checkpoint["state_dict"].get(name)
         if stored is None or not torch.equal(value.cpu(), stored):
-            fail(
-                f"the model's {name} differs from the checkpoint's.",
-                "model.load_state_dict(checkpoint['state_dict']) copies every weight in.",
-            )
+            hint = "model.load_state_dict(checkpoint['state_dict']) copies every weight in."
+            fail(f"the model's {name} differs from the checkpoint's.", hint)
     if model.training:
         fail(
             "the model is in training mode: Dropout drops features and BatchNorm uses each "
@@ -139,10 +125,8 @@ def check_load_digit_model(load_digit_model: object, checkpoint_path: str | os.P
     _TRIPWIRE["sprung"] = False
     with tempfile.TemporaryDirectory() as folder:
         torch.save({**checkpoint, "note": _Tripwire()}, Path(folder) / "suspicious.pt")
-        try:
+        with contextlib.suppress(Exception):  # refusing the file, with any error, is right
             load_digit_model(Path(folder) / "suspicious.pt")
-        except Exception:  # refusing the file, with any error, is right
-            pass
     if _TRIPWIRE["sprung"]:
         fail(
             "load_digit_model ran code stored in a checkpoint file: a malicious file could "
@@ -160,10 +144,9 @@ def check_exported_program(exported_program: object, model: nn.Module) -> None:
     _require("model", model, isinstance(model, nn.Module), "the trained torch.nn.Module")
     require_answer("exported_program", exported_program)
     if not isinstance(exported_program, torch.export.ExportedProgram):
-        fail(
-            f"exported_program is a {type(exported_program).__name__}, not an ExportedProgram.",
-            "torch.export.export(model, (example,), dynamic_shapes=...) returns one.",
-        )
+        kind = type(exported_program).__name__
+        how = "torch.export.export(model, (example,), dynamic_shapes=...) returns one."
+        fail(f"exported_program is a {kind}, not an ExportedProgram.", how)
     hint = "call model.eval() before torch.export.export: it records Dropout and BatchNorm as is."
     _check_scores(exported_program.module(), model, "the exported program", hint)
     passed("exported_program gives the model's scores, for batches of 1, 3 and 17 images")
@@ -173,20 +156,18 @@ def check_runner_input(images_path: str | os.PathLike, expected_images: torch.Te
     """Check the .npy file for the C++ runner: float32 images of shape (N, 1, 28, 28) in [0, 1]."""
     what = "the tensor of images the task names, shape (N, 1, 28, 28)"
     _require("expected_images", expected_images, isinstance(expected_images, torch.Tensor), what)
-    shape = (expected_images.ndim, *expected_images.shape[1:])
-    _require("expected_images", expected_images, shape == (4, *IMAGE_SHAPE), what, ValueError)
+    shape_ok = expected_images.shape[1:] == IMAGE_SHAPE  # so (N, 1, 28, 28)
+    _require("expected_images", expected_images, shape_ok, what, ValueError)
     path = _file("images_path", images_path, "np.save(images_path, array) writes one.")
     try:
         with path.open("rb") as file:  # not np.load, which opens a zip (a torch file) as .npz
             images = np.lib.format.read_array(file, allow_pickle=False)
     except Exception as error:  # a pickle, a torch file, text: not a plain array
-        fail(f"{path} is not a plain .npy array: {_first_line(error)}", "use np.save.")
+        fail(f"{path} is not a plain .npy array: {first_line(error)}", "use np.save.")
     expected = expected_images.detach().cpu().numpy()
     if images.shape != expected.shape:
-        fail(
-            f"the images have shape {images.shape}, expected {expected.shape}.",
-            "save the batch the task names as it is, with its channel axis: (N, 1, 28, 28).",
-        )
+        hint = "save the batch the task names as it is, with its channel axis: (N, 1, 28, 28)."
+        fail(f"the images have shape {images.shape}, expected {expected.shape}.", hint)
     if images.dtype != np.float32:
         hint = "the C++ runner reads float32 ('<f4'); convert with .astype(np.float32)."
         if images.dtype == np.uint8:
@@ -207,10 +188,8 @@ def check_aoti_package(package_path: str | os.PathLike, model: nn.Module) -> Non
     try:
         compiled = torch._inductor.aoti_load_package(str(path))
     except Exception as error:  # e.g. a file torch.export.save wrote: no compiled code inside
-        fail(
-            f"{path.name} is not an AOTInductor package: {_first_line(error)}",
-            f"torch.export.save writes an exported program, not compiled code; {how}",
-        )
+        hint = f"torch.export.save writes an exported program, not compiled code; {how}"
+        fail(f"{path.name} is not an AOTInductor package: {first_line(error)}", hint)
     _check_scores(compiled, model, "the package", "compile the exported program of `model`.")
     passed(f"{path.name} reproduces the model's scores, for batches of 1, 3 and 17 images")
 
@@ -223,33 +202,27 @@ def check_median_latency(median_latency: object) -> None:
         time.sleep(_CALL_S if calls else _WARM_UP_S)
         calls.append(None)
 
-    value = as_float(
-        "median_latency(function, repeats)",
-        call_learner_function("median_latency", median_latency, probe, _REPEATS),
-    )
+    result = call_learner_function("median_latency", median_latency, probe, _REPEATS)
+    value = as_float("median_latency(function, repeats)", result)
     if len(calls) < _REPEATS + 1:
         fail(
             f"median_latency called the function {len(calls)} times for repeats={_REPEATS}.",
             "call it once before timing (a warm-up: the first call of a model is often much "
             f"slower), then time it {_REPEATS} times.",
         )
-    if _CALL_S * 0.9 <= value <= _CALL_S * 5:  # room for a busy computer
-        ms = f"{_CALL_S * 1000:.0f} ms"
-        passed(f"median_latency warms up, then times each call: about {ms} for a {ms} function")
-        return
-    hint = "record time.perf_counter() just before and just after each call."
-    if _CALL_S * 900 <= value <= _CALL_S * 5000:  # the right time, in milliseconds
-        hint = "give the time in seconds: time.perf_counter() counts seconds."
-    elif value >= _CALL_S * (_REPEATS - 1):
-        hint = (
-            "time each call on its own and return the median of those times, not their sum or "
-            "a mean that includes the slow first call."
-        )
-    fail(
-        f"median_latency measured {value:.3g} s for a function that takes {_CALL_S} s per call "
-        "after a slow first call.",
-        hint,
-    )
+    if not _CALL_S * 0.9 <= value <= _CALL_S * 5:  # room for a busy computer
+        hint = "record time.perf_counter() just before and just after each call."
+        if _CALL_S * 900 <= value <= _CALL_S * 5000:  # the right time, in milliseconds
+            hint = "give the time in seconds: time.perf_counter() counts seconds."
+        elif value >= _CALL_S * (_REPEATS - 1):
+            hint = (
+                "time each call on its own and return the median of those times, not their sum "
+                "or a mean that includes the slow first call."
+            )
+        said = f"median_latency measured {value:.3g} s for a function that takes {_CALL_S} s"
+        fail(f"{said} per call after a slow first call.", hint)
+    ms = f"{_CALL_S * 1000:.0f} ms"
+    passed(f"median_latency warms up, then times each call: about {ms} for a {ms} function")
 
 
 def check_headline(
@@ -261,20 +234,14 @@ def check_headline(
     _require("threshold", threshold, valid, "an accuracy in (0, 1], such as 0.95", error)
     accuracy = as_float("validation_accuracy", validation_accuracy, tensor_ok=False)
     if accuracy < threshold:
-        fail(
-            f"validation accuracy {accuracy:.1%} is below {threshold:.0%}.",
-            "train as in task 0: two epochs of Adam, learning rate 0.003.",
-        )
+        hint = "train as in task 0: two epochs of Adam, learning rate 0.003."
+        fail(f"validation accuracy {accuracy:.1%} is below {threshold:.0%}.", hint)
     if max_difference is None:
         print(f"⚠ validation accuracy at least {threshold:.0%}; C++ skipped: {INSTALL_HINT}")
         return
-    difference = as_float("max_difference", max_difference)
-    if not 0 <= difference <= TOLERANCE:
-        fail(
-            f"C++ and Python scores differ by up to {difference:.2g}, outside [0, {TOLERANCE}].",
-            "the largest absolute difference: (cpp_scores - python_scores).abs().max().",
-        )
-    passed(
-        f"validation accuracy at least {threshold:.0%}, and C++ and Python scores agree within "
-        f"{TOLERANCE:g}"
-    )
+    gap = as_float("max_difference", max_difference)
+    if not 0 <= gap <= TOLERANCE:
+        hint = "the largest absolute difference: (cpp_scores - python_scores).abs().max()."
+        fail(f"C++ and Python scores differ by up to {gap:.2g}, outside [0, {TOLERANCE}].", hint)
+    agree = f"C++ and Python scores agree within {TOLERANCE:g}"
+    passed(f"validation accuracy at least {threshold:.0%}, and {agree}")

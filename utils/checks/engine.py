@@ -1,23 +1,14 @@
 """The probe engine behind every notebook's ``check_train_one_epoch`` and ``check_evaluate``.
 
-A check never trusts a number the learner computed on their own data. It runs the learner's
-function on a *probe*: a tiny seeded model (with BatchNorm and Dropout, so that the mode
-matters), ten items in batches of 4, 4 and 2 (so that a mean of batch means is wrong), a loss,
-an optimiser and, where the notebook uses them, a scheduler and an augmentation. While the
-learner's function runs, the engine records what it does: each forward pass (in which mode,
-with gradients on or off, on inputs moved to ``device`` or not), each call of the loss (on
-what, with which targets), each ``backward`` (and the factor it was called with), each
-``zero_grad``, ``step`` and ``scheduler.step``. The diagnosis reads that record, one fact at a
-time, and names the first thing that differs from a right epoch:
-
-- the order of the steps, batch by batch (``SLIPS`` holds every message and hint, once);
-- the mean it returns, against the learner's own batch losses (:func:`diagnose_mean`);
-- a number off by a constant factor or offset (:func:`describe_difference`);
-- for ``evaluate``, what changes when the same items come in one batch or in reverse order.
-
-When nothing recorded explains a difference, the message says honestly what differs, and
-does not guess. A notebook's checks configure a :class:`Probe` and call
-:func:`probe_train_one_epoch` and :func:`probe_evaluate`.
+A check runs the learner's function on a *probe*: a tiny seeded model (with BatchNorm and
+Dropout, so that the mode matters), ten items in batches of 4, 4 and 2 (so that a mean of
+batch means is wrong), a loss, an optimiser and, where the notebook has them, a scheduler and
+an augmentation. It records what the function does (each forward: mode, gradients, inputs on
+``device`` or not; each loss: arguments, batch mean, the factor ``backward`` was called with;
+each ``zero_grad``, ``step``, ``scheduler.step``) and names the first slip the record shows,
+from the one table ``SLIPS``. A wrong number is explained by a wrong reduction over batches
+(:func:`diagnose_mean`), a factor or offset (:func:`describe_difference`), or by experiment
+(the same items in one batch, or in reverse order); otherwise the message says what differs.
 
 Tensors the probe loader yields carry a marker that ``.to(device)`` removes: so a learner who
 never moves labels to the device is told so on a computer without a GPU too.
@@ -25,7 +16,6 @@ never moves labels to the device is told so on a computer without a GPU too.
 
 from __future__ import annotations
 
-import copy
 import math
 import sys
 import warnings
@@ -167,9 +157,6 @@ class _OnLoaderDevice(torch.Tensor):
     def to(self, *args: Any, **kwargs: Any) -> torch.Tensor:  # type: ignore[override]
         return torch.Tensor.to(self.as_subclass(torch.Tensor), *args, **kwargs)
 
-    def cuda(self, *args: Any, **kwargs: Any) -> torch.Tensor:  # type: ignore[override]
-        return self.to("cuda")
-
 
 class _OnModelDevice(torch.Tensor):
     """A model's output, on the device. ``.cpu()`` brings it back to where the loader is."""
@@ -215,23 +202,11 @@ def probe_augment(inputs: torch.Tensor) -> torch.Tensor:
 class Probe:
     """A tiny training problem that stands in for a notebook's own.
 
-    Parameters
-    ----------
-    task
-        ``"classification"`` (int64 labels of three classes, cross-entropy) or
-        ``"regression"`` (float targets, mean squared error).
-    input_shape
-        The shape of one input item, e.g. ``(3,)`` for features, ``(1, 2, 2)`` for an image.
-    num_outputs
-        Outputs per item: the number of classes, or of regression targets.
-    mode_layers
-        Whether the probe model has BatchNorm and Dropout (it should wherever the notebook's
-        model has them, so that the training mode matters).
-    scheduler, augment
-        Whether ``train_one_epoch`` gets a ``scheduler`` (halving the learning rate after every
-        batch) and an ``augment`` function, as keyword arguments.
-    learning_rate
-        Of the probe's plain SGD optimiser.
+    ``task`` is ``"classification"`` (three classes, cross-entropy) or ``"regression"``
+    (mean squared error); ``input_shape`` is one item's shape; ``mode_layers`` gives the
+    model BatchNorm and Dropout; ``scheduler`` (halving the learning rate every batch) and
+    ``augment`` are passed to ``train_one_epoch`` as keywords when true; ``extra_scales``
+    names numbers a slip could multiply a metric by.
     """
 
     task: Literal["classification", "regression"]
@@ -389,12 +364,7 @@ def close(value: float, expected: float, tolerance: float = 1e-4) -> bool:
 
 
 def diagnose_mean(value: float, batches: list[tuple[float, int]], what: str) -> str | None:
-    """Name the reduction that turns per-batch means into ``value``, if it is a wrong one.
-
-    ``batches`` holds each batch's mean and size; the right answer is the mean over items,
-    sum(mean × size) / number of items. Returns a hint, or ``None`` when ``value`` is none of
-    the classic wrong reductions.
-    """
+    """Name the wrong reduction of (batch mean, size) pairs that gives ``value``, or ``None``."""
     means = [mean for mean, _ in batches]
     sizes = [size for _, size in batches]
     total = sum(mean * size for mean, size in batches)
@@ -418,11 +388,8 @@ def diagnose_mean(value: float, batches: list[tuple[float, int]], what: str) -> 
 
 
 def describe_difference(value: float, expected: float, scales: Mapping[str, float]) -> str:
-    """Say how ``value`` relates to ``expected``: a named factor or offset, a square, or not.
-
-    ``scales`` names numbers a slip could multiply, divide or shift by (a standard
-    deviation, a mean, 100, the number of items, ...).
-    """
+    """Say how ``value`` relates to ``expected``: a sign, a square, one of the named
+    ``scales`` as a factor or an offset, or no relation we know."""
     if close(value, -expected):
         return "it has the wrong sign"
     if expected > 0 and value > 0:
@@ -529,24 +496,13 @@ def _step_slip(events: list[str]) -> tuple[str, str] | None:
 def probe_train_one_epoch(
     train_one_epoch: object, probe: Probe, name: str = "train_one_epoch"
 ) -> float:
-    """Run the learner's ``train_one_epoch`` on ``probe`` and fail with the cause if it is wrong.
+    """Run the learner's ``train_one_epoch`` on ``probe``; return the mean loss it returns.
 
-    The learner's function gets a probe model in evaluation mode (as ``evaluate`` leaves a
-    model), the probe loader, loss function and SGD optimiser, ``device=cpu``, and
-    ``scheduler=`` and ``augment=`` where the probe has them. Its weights afterwards must
-    equal those of one right epoch, and it must return the mean loss over the items as a
-    Python float. The notebook's random numbers are left as they were. ``name`` is what
-    messages call the learner's function.
-
-    Returns
-    -------
-    float
-        The mean loss the learner's function returned.
-
-    Raises
-    ------
-    CheckFailed
-        Naming the first slip the record shows, or what differs if none does.
+    It gets a probe model in evaluation mode (as ``evaluate`` leaves one), the probe's
+    loader, loss and SGD optimiser, ``device=cpu`` and, as keywords, ``scheduler`` and
+    ``augment`` where the probe has them. Its weights must end as one right epoch's, and it
+    must return the mean loss over the items as a float; otherwise it fails naming the slip.
+    The notebook's random numbers are left alone; ``name`` is what messages call it.
     """
     require_answer(name, train_one_epoch)
     with torch.random.fork_rng():
@@ -622,21 +578,16 @@ def _mean_returned(name: str, result: object, batches: list[tuple[float, int]], 
 
 @dataclass(frozen=True)
 class Metric:
-    """A per-item quantity that ``evaluate`` averages over the items.
-
-    Parameters
-    ----------
-    per_item
-        Maps a batch's (outputs, targets) to one value per item.
-    what
-        The phrase a hint uses for it, e.g. "the number of right predictions".
-    scales
-        Named numbers a slip in this metric could multiply, divide or shift by.
-    """
+    """A per-item quantity ``evaluate`` averages: ``per_item(outputs, targets)`` gives one
+    value per item, ``what`` names it in hints, ``scales`` names factors a slip could bring,
+    and ``variants`` names other per-item quantities a slip could compute instead."""
 
     per_item: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     what: str
     scales: Mapping[str, float] = field(default_factory=dict)
+    variants: Mapping[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = field(
+        default_factory=dict
+    )
 
 
 ACCURACY = Metric(
@@ -647,10 +598,8 @@ ACCURACY = Metric(
 
 
 def predict(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
-    """The model's outputs for ``inputs``, in evaluation mode without gradients, on the CPU.
-
-    The model's mode is left as it was.
-    """
+    """The model's outputs for ``inputs`` in evaluation mode without gradients, on the CPU;
+    the model's mode is left as it was."""
     was_training = model.training
     parameter = next(model.parameters(), None)
     model.eval()
@@ -692,17 +641,10 @@ def _metrics_returned(result: object, names: list[str]) -> dict[str, float]:
 
 
 def probe_evaluate(evaluate: object, probe: Probe, metrics: Mapping[str, Metric]) -> None:
-    """Run the learner's ``evaluate`` on ``probe`` and fail with the cause if it is wrong.
+    """Run the learner's ``evaluate`` on ``probe`` and fail naming the slip if it is wrong.
 
-    ``evaluate(model, loader, loss_function, device)`` must return a dict holding ``"loss"``
-    (the mean loss over the items) and each of ``metrics`` (its mean over the items), as
-    Python floats, computed in evaluation mode without gradients. A wrong number is
-    diagnosed by experiment: the same items in one batch, and in reverse batch order.
-
-    Raises
-    ------
-    CheckFailed
-        Naming the first slip the record shows, or how the numbers differ if none does.
+    ``evaluate(model, loader, loss_function, device)`` must return a dict of floats: ``"loss"``
+    and each of ``metrics``, means over the items, in evaluation mode without gradients.
     """
     require_answer("evaluate", evaluate)
     names = ["loss", *metrics]
@@ -710,15 +652,15 @@ def probe_evaluate(evaluate: object, probe: Probe, metrics: Mapping[str, Metric]
         torch.manual_seed(probe.seed)
         result, record, model = _run_evaluate(evaluate, probe, SIZES)  # type: ignore[arg-type]
         values = _metrics_returned(result, names)
-        if any(record.forward_modes):
-            fail(f"evaluate {SLIPS['eval_in_train_mode'][0]}", SLIPS["eval_in_train_mode"][1])
-        if any(record.forward_grad):
-            fail(f"evaluate {SLIPS['eval_with_grad'][0]}", SLIPS["eval_with_grad"][1])
-        for name in ("inputs_not_moved", "targets_not_moved"):
-            if getattr(record, name.replace("_not_moved", "_unmoved")):
-                fail(f"evaluate {SLIPS[name][0]}", SLIPS[name][1])
-        if not torch.equal(_parameters(model), _parameters(probe.model())):
-            fail(f"evaluate {SLIPS['eval_changes_weights'][0]}", SLIPS["eval_changes_weights"][1])
+        found = {
+            "eval_in_train_mode": any(record.forward_modes),
+            "eval_with_grad": any(record.forward_grad),
+            "inputs_not_moved": record.inputs_unmoved,
+            "targets_not_moved": record.targets_unmoved,
+            "eval_changes_weights": not torch.equal(_parameters(model), _parameters(probe.model())),
+        }
+        for name in (name for name, seen in found.items() if seen):
+            fail(f"evaluate {SLIPS[name][0]}", SLIPS[name][1])
         expected, per_batch = _expected_metrics(probe, metrics)
         wrong = [name for name in names if not close(values[name], expected[name])]
         if not wrong:
@@ -745,7 +687,12 @@ def probe_evaluate(evaluate: object, probe: Probe, metrics: Mapping[str, Metric]
             f"{said}, and it changes when the batches come in another order.",
             "every batch should count the same, whatever its place: accumulate over the loop.",
         )
-    scales = {**(metrics[name].scales if name in metrics else {}), **probe.extra_scales}
+    metric = metrics.get(name, Metric(lambda *_: torch.zeros(1), what))
+    for variant, per_item in metric.variants.items():
+        value = _expected_metrics(probe, {variant: Metric(per_item, variant)})[0][variant]
+        if close(values[name], value):
+            fail(f"{said}: that is {variant}.", f"compute {what}, as the task asks.")
+    scales = {**metric.scales, **probe.extra_scales}
     fail(
         f"{said}: {describe_difference(values[name], expected[name], scales)}.",
         f"compute {what} from the model's outputs and the targets of each batch, add it up "
@@ -769,8 +716,3 @@ def _expected_metrics(
         for name, batches in per_batch.items()
     }
     return expected, per_batch
-
-
-def copy_model(model: nn.Module) -> nn.Module:
-    """A deep copy of ``model``, for checks that must not touch the learner's own."""
-    return copy.deepcopy(model)

@@ -1,8 +1,7 @@
 """Self-checks for notebook 03, convolutional networks on MNIST.
 
-Every expected value is computed here, with PyTorch's own layers and losses, from the
-learner's inputs or from small probes; none is typed in. Checks call the learner's functions
-on probes rather than reading the notebook's globals, so a variable that shadows a global
+Expected values come from PyTorch's own layers and losses on probes, never typed in. Checks
+call the learner's functions on probes, not the notebook's globals, so a shadowing variable
 cannot fool them. ``train_one_epoch`` and ``evaluate`` run on :mod:`utils.checks.engine`.
 """
 
@@ -12,14 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from utils.checks._core import (
-    as_float,
-    call_learner_function,
-    fail,
-    find_factor,
-    passed,
-    require_answer,
-)
+from utils.checks._core import as_float, call_learner_function, fail, passed, require_answer
 from utils.checks.engine import ACCURACY, Probe, predict, probe_evaluate, probe_train_one_epoch
 from utils.mnist import MNISTSample
 
@@ -50,68 +42,56 @@ def check_count_classes(count_classes: object) -> None:
     result = call_learner_function("count_classes", count_classes, labels)
     counts = _as_tensor("count_classes(labels)", result).flatten()
     if counts.shape != expected.shape:
-        hint = "return one count per digit 0 to 9, in order."
-        if len(counts) == int(labels.max()) + 1:
-            hint = (
-                "torch.bincount stops at the largest label present; here no 8s or 9s came "
-                "up. Its minlength argument sets the length."
-            )
         fail(
-            f"for labels {labels.tolist()}, count_classes should give {NUM_CLASSES} "
-            f"numbers, got {len(counts)}.",
-            hint,
+            f"for labels {labels.tolist()}, count_classes should give {NUM_CLASSES} numbers, "
+            f"got {len(counts)}.",
+            "torch.bincount stops at the largest label present; here no 8s or 9s came up. "
+            "Its minlength argument sets the length."
+            if len(counts) == int(labels.max()) + 1
+            else "return one count per digit 0 to 9, in order.",
         )
     if not torch.equal(counts, expected):
-        hint = "count how often each digit d appears in labels: (labels == d).sum()."
-        if torch.isclose(counts.sum(), torch.tensor(1.0, dtype=torch.float64)):
-            hint = "return counts (whole numbers), not fractions."
-        fail(f"count_classes({labels.tolist()}) gives {counts.tolist()}.", hint)
+        fail(
+            f"count_classes({labels.tolist()}) gives {counts.tolist()}.",
+            "return counts (whole numbers), not fractions."
+            if np.isclose(float(counts.sum()), 1.0)
+            else "count how often each digit d appears in labels: (labels == d).sum().",
+        )
     passed("count_classes counts every digit, including those that do not appear")
 
 
 def check_majority_baseline(majority_baseline: object) -> None:
-    """Check ``majority_baseline(train_labels, validation_labels)`` on probes.
-
-    The baseline always guesses the commonest digit *of the training labels* and returns
-    the fraction of validation labels it gets right.
-    """
+    """Check that ``majority_baseline`` scores the commonest training digit on validation."""
     train_labels = torch.tensor([2, 2, 2, 2, 5, 5, 5, 1, 0, 7])  # 2 is the commonest
     validation_labels = torch.tensor([5, 5, 5, 5, 5, 5, 2, 2, 2, 1, 0, 3])  # here 5 is
     expected = float((validation_labels == 2).double().mean())
     result = call_learner_function(
         "majority_baseline", majority_baseline, train_labels, validation_labels
     )
-    value = as_float("majority_baseline(train_labels, validation_labels)", result)
+    value = as_float("majority_baseline(train_labels, validation_labels)", result, tensor_ok=False)
     if np.isclose(value, expected):
         passed("majority_baseline guesses the commonest training digit, scored on validation")
         return
-    hint = find_factor(
-        value,
-        expected,
-        {
-            100.0: "return a fraction between 0 and 1, not a percentage.",
-            float(len(validation_labels)): (
-                "that is the number of correct guesses; divide by the number of validation labels."
-            ),
-        },
+    # What each slip returns on this probe, and its hint.
+    slips = {
+        100 * expected: "return a fraction between 0 and 1, not a percentage.",
+        len(validation_labels) * expected: "that is the number of correct guesses; divide by "
+        "the number of validation labels.",
+        float((validation_labels == 5).double().mean()): "you picked the commonest digit of "
+        "the validation labels: that lets the validation set choose the model (leakage). "
+        "Choose the guess from the training labels only, then score it on the validation labels.",
+        float((train_labels == 2).double().mean()): "score the guess on the validation labels, "
+        "not on the training labels.",
+        **dict.fromkeys((2.0, 5.0), "return the accuracy of the guess, not the guessed digit."),
+    }
+    fail(
+        f"on a small probe majority_baseline gives {value:g}, expected {expected:g}.",
+        next(
+            (hint for wrong, hint in slips.items() if np.isclose(value, wrong)),
+            "guess = the digit with the largest training count (argmax); accuracy = the fraction "
+            "of validation labels equal to it.",
+        ),
     )
-    if hint is None:
-        if np.isclose(value, float((validation_labels == 5).double().mean())):
-            hint = (
-                "you picked the commonest digit of the validation labels: that lets the "
-                "validation set choose the model (leakage). Choose the guess from the "
-                "training labels only, then score it on the validation labels."
-            )
-        elif np.isclose(value, float((train_labels == 2).double().mean())):
-            hint = "score the guess on the validation labels, not on the training labels."
-        elif value in (2.0, 5.0):
-            hint = "return the accuracy of the guess, not the guessed digit."
-        else:
-            hint = (
-                "guess = the digit with the largest training count (argmax); accuracy = "
-                "the fraction of validation labels equal to it."
-            )
-    fail(f"on a small probe majority_baseline gives {value:g}, expected {expected:g}.", hint)
 
 
 def check_to_inputs(to_inputs: object) -> None:
@@ -141,9 +121,8 @@ def check_to_inputs(to_inputs: object) -> None:
         )
     if images.dtype != torch.float32:
         fail(
-            f"images has dtype {images.dtype}, expected torch.float32 (the dtype of the "
-            "model's weights).",
-            "use .float().",
+            f"images has dtype {images.dtype}, expected torch.float32.",
+            "use .float(): float32 is the dtype of the model's weights.",
         )
     if images.min() < 0:
         fail(
@@ -156,14 +135,15 @@ def check_to_inputs(to_inputs: object) -> None:
             "divide by 255 so that black is 0 and white is 1.",
         )
     if not torch.allclose(images, data.unsqueeze(1).float() / 255, atol=1e-6):
-        hint = "divide the floats by 255."
-        if set(images.unique().tolist()) <= {0.0, 1.0}:
-            hint = "integer division (//) rounds down to 0 or 1: convert to float, then use /."
-        fail("images are in [0, 1] but not equal to the grey levels divided by 255.", hint)
+        fail(
+            "images are in [0, 1] but not equal to the grey levels divided by 255.",
+            "integer division (//) rounds down to 0 or 1: convert to float, then use /."
+            if set(images.unique().tolist()) <= {0.0, 1.0}
+            else "divide the floats by 255.",
+        )
     if labels.dtype != torch.int64 or not torch.equal(labels, dataset.targets):
         fail(
-            f"labels should be the dataset's targets as int64, got {labels.dtype} "
-            f"{labels.tolist()}.",
+            f"labels should be dataset.targets as int64, got {labels.dtype} {labels.tolist()}.",
             "CrossEntropyLoss wants class indices as int64 (torch.long), in the dataset's order.",
         )
     passed("to_inputs gives float32 images in [0, 1] of shape (N, 1, 28, 28) and int64 labels")
@@ -177,23 +157,22 @@ def check_conv1d(conv1d_by_hand: object) -> None:
         kernel = torch.randn(kernel_length, generator=generator, dtype=torch.float64)
         result = call_learner_function("conv1d_by_hand", conv1d_by_hand, x, kernel)
         value = _as_tensor("conv1d_by_hand(x, kernel)", result).flatten()
-        expected = nn.functional.conv1d(x.view(1, 1, -1), kernel.view(1, 1, -1)).flatten()
+        weights = torch.stack([kernel, kernel.flip(0)]).unsqueeze(1)  # the kernel, and flipped
+        expected, flipped = nn.functional.conv1d(x.view(1, 1, -1), weights)[0]
         if value.shape != expected.shape:
             fail(
-                f"with a signal of length {signal_length} and a kernel of length "
-                f"{kernel_length}, the output should have length {len(expected)}, "
-                f"got {len(value)}.",
+                f"with a signal of length {signal_length} and a kernel of length {kernel_length}, "
+                f"the output should have length {len(expected)}, got {len(value)}.",
                 "without padding, the kernel fits at len(x) - len(kernel) + 1 positions.",
             )
         if not torch.allclose(value, expected):
-            flipped = nn.functional.conv1d(x.view(1, 1, -1), kernel.flip(0).view(1, 1, -1))
-            hint = "at each position, multiply the kernel with the piece of x under it and sum."
-            if torch.allclose(value, flipped.flatten()):
-                hint = (
-                    "you flipped the kernel, as in the textbook convolution. PyTorch's Conv1d "
-                    "slides the kernel without flipping it (a cross-correlation)."
-                )
-            fail("conv1d_by_hand gives the wrong values.", hint)
+            fail(
+                "conv1d_by_hand gives the wrong values.",
+                "you flipped the kernel, as in the textbook convolution. PyTorch's Conv1d slides "
+                "the kernel without flipping it (a cross-correlation)."
+                if torch.allclose(value, flipped)
+                else "at each position, multiply the kernel with the piece of x under it and sum.",
+            )
     passed("conv1d_by_hand agrees with torch.nn.functional.conv1d")
 
 
@@ -207,26 +186,22 @@ def check_count_parameters(count_parameters: object) -> None:
     for model in probes:
         result = call_learner_function("count_parameters", count_parameters, model)
         value = as_float("count_parameters(model)", result)
-        counts = {
-            "right": sum(p.numel() for p in model.parameters()),
-            "numel": len(list(model.parameters())),
-            "biases": sum(p.numel() for name, p in model.named_parameters() if "bias" not in name),
-            "buffers": sum(tensor.numel() for tensor in model.state_dict().values()),
-        }
-        if value == counts["right"]:
+        if value == sum(p.numel() for p in model.parameters()):
             continue
-        hints = {
-            "numel": "you counted the parameter tensors; count the numbers in each, .numel().",
-            "biases": "you left out the biases: every parameter tensor counts.",
-            "buffers": "you counted the buffers too (BatchNorm's running mean and variance, "
-            "in state_dict()): they are not trained. Count model.parameters() only.",
+        # What each slip counts on this probe, and its hint.
+        slips = {
+            len(list(model.parameters())): "you counted the parameter tensors; count the "
+            "numbers in each, .numel().",
+            sum(p.numel() for name, p in model.named_parameters() if "bias" not in name): "you "
+            "left out the biases: every parameter tensor counts.",
+            sum(t.numel() for t in model.state_dict().values()): "you counted the buffers too "
+            "(BatchNorm's running mean and variance, in state_dict()): they are not trained. "
+            "Count model.parameters() only.",
         }
-        slip = next((name for name in hints if value == counts[name]), None)
         layers = ", ".join(type(layer).__name__ for layer in model.modules())
         fail(
-            f"for a probe model ({layers}) count_parameters gives {value:g}, "
-            "expected another number.",
-            hints[slip] if slip else "add up parameter.numel() over model.parameters().",
+            f"for a probe ({layers}) count_parameters gives {value:g}, expected another number.",
+            slips.get(value, "add up parameter.numel() over model.parameters()."),
         )
     passed("count_parameters counts every weight and bias")
 
@@ -242,11 +217,8 @@ def check_model(model: object) -> None:
             f"model.{unfilled[0]} is still `...`: fill in the TODO above.",
             "replace the `...` with your layers, then run the cell again.",
         )
-    missing = [
-        layer.__name__
-        for layer in REQUIRED_LAYERS
-        if not any(isinstance(module, layer) for module in model.modules())
-    ]
+    modules = list(model.modules())
+    missing = [t.__name__ for t in REQUIRED_LAYERS if not any(isinstance(m, t) for m in modules)]
     if missing:
         fail(f"model has no {', '.join(missing)} layer.", "the task lists the layers to use.")
     num_parameters = sum(parameter.numel() for parameter in model.parameters())
@@ -277,25 +249,13 @@ def check_model(model: object) -> None:
 
 
 def check_evaluate(evaluate: object) -> None:
-    """Check ``evaluate(model, loader, loss_function, device) -> {"loss", "accuracy"}``.
-
-    On a probe of ten tiny images in batches of 4, 4 and 2, both must be exact means over
-    the images, computed in evaluation mode without gradients (see
-    :func:`utils.checks.engine.probe_evaluate`).
-    """
+    """Check ``evaluate(model, loader, loss_function, device)`` on the engine's probe."""
     probe_evaluate(evaluate, EVALUATE_PROBE, {"accuracy": ACCURACY})
     passed("evaluate gives the exact mean loss and the accuracy over the whole dataset")
 
 
 def check_train_one_epoch(train_one_epoch: object) -> None:
-    """Check one epoch of ``train_one_epoch(..., *, scheduler=None, augment=None)`` on a probe.
-
-    The probe has BatchNorm and Dropout, ten tiny images in batches of 4, 4 and 2, plain
-    SGD, a scheduler that halves the learning rate after every batch and a deterministic
-    ``augment``; the weights after the epoch and the returned mean loss must equal a right
-    epoch's, and the first slip the engine records is named (see
-    :func:`utils.checks.engine.probe_train_one_epoch`).
-    """
+    """Check one epoch of ``train_one_epoch(..., *, scheduler, augment)`` on the engine's probe."""
     probe_train_one_epoch(train_one_epoch, TRAINING_PROBE)
     passed("train_one_epoch takes the same steps as a reference epoch and returns its mean loss")
 

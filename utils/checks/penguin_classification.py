@@ -34,28 +34,19 @@ def check_features(features: object) -> None:
     """Check the chosen feature columns: everything measured on the bird, nothing else."""
     require_answer("features", features)
     if isinstance(features, str) or not isinstance(features, Sequence):
-        fail(
-            f"features should be a list of column names, got {type(features).__name__}.",
-            'write it as ["column", "another column", ...].',
-        )
-    unknown = [name for name in features if name not in COLUMNS]
-    if unknown:
+        hint = 'write it as ["column", "another column", ...].'
+        fail(f"features should be a list of column names, got {type(features).__name__}.", hint)
+    if unknown := [name for name in features if name not in COLUMNS]:
         fail(f"{unknown} are not columns of the table.", f"the columns are {list(COLUMNS)}.")
     if "species" in features:
         fail("features include the species, the target itself.", "a target must never be an input.")
-    elsewhere = [name for name in features if name in ("island", "year")]
-    if elsewhere:
-        fail(
-            f"features include {elsewhere}, which describe where or when a bird was measured.",
-            "use only measurements of the bird itself (see the reasons above the task).",
-        )
-    missing = [name for name in _BIRD if name not in features]
-    if missing:
-        fail(
-            f"features leave out {len(missing)} measurement(s) of the bird.",
-            "the task above gives a reason for every measurement of the bird; take them all "
-            "(sex included).",
-        )
+    if elsewhere := [name for name in features if name in ("island", "year")]:
+        hint = "use only measurements of the bird itself (see the reasons above the task)."
+        fail(f"features include {elsewhere}, which say where or when a bird was measured.", hint)
+    if missing := [name for name in _BIRD if name not in features]:
+        hint = "the task above gives a reason for every measurement of the bird; take them all "
+        hint += "(sex included)."
+        fail(f"features leave out {len(missing)} measurement(s) of the bird.", hint)
     passed(f"{len(features)} features, all measured on the bird")
 
 
@@ -64,10 +55,8 @@ def check_loaders(train_loader: object, validation_loader: object) -> None:
     for name, loader in (("train_loader", train_loader), ("validation_loader", validation_loader)):
         require_answer(name, loader)
         if not isinstance(loader, DataLoader):
-            fail(
-                f"{name} should be a DataLoader, got {type(loader).__name__}.",
-                "DataLoader(dataset, batch_size=..., shuffle=...)",
-            )
+            hint = "DataLoader(dataset, batch_size=..., shuffle=...)"
+            fail(f"{name} should be a DataLoader, got {type(loader).__name__}.", hint)
     train, validation = cast(tuple[DataLoader, DataLoader], (train_loader, validation_loader))
     if train.dataset is validation.dataset:
         fail("both loaders read the same dataset.", "validation_loader reads validation_set.")
@@ -87,15 +76,13 @@ def check_loaders(train_loader: object, validation_loader: object) -> None:
 def check_model(model: object, num_features: int, num_classes: int) -> None:
     """Check that ``model`` maps a batch of features to one logit per class, block by block."""
     network = _check_model(model, num_features, num_classes)
-    linear = [module for module in network.modules() if isinstance(module, nn.Linear)]
-    norms = [module for module in network.modules() if isinstance(module, nn.BatchNorm1d)]
-    if len(linear) != 3 or len(norms) != 2:
-        fail(
-            f"model has {len(linear)} Linear and {len(norms)} BatchNorm1d layers; with "
-            "hidden_sizes=(32, 32) it should have 3 and 2.",
-            "one block (Linear, BatchNorm1d, ReLU, Dropout) per hidden size, then one Linear "
-            "layer; let the width of each Linear layer be the previous layer's size.",
-        )
+    linear = sum(isinstance(module, nn.Linear) for module in network.modules())
+    norms = sum(isinstance(module, nn.BatchNorm1d) for module in network.modules())
+    if linear != 3 or norms != 2:
+        hint = "with hidden_sizes=(32, 32): one block (Linear, BatchNorm1d, ReLU, Dropout) per "
+        hint += "hidden size, then one Linear layer; let the width of each Linear layer be the "
+        hint += "previous layer's size."
+        fail(f"model has {linear} Linear and {norms} BatchNorm1d layers, not 3 and 2.", hint)
     if not any(isinstance(module, nn.Dropout) for module in network.modules()):
         fail("model has no Dropout layer.", "end each hidden block with nn.Dropout(dropout).")
     passed(f"model: (batch, {num_features}) → (batch, {num_classes}), two hidden blocks")
@@ -106,12 +93,9 @@ def check_loss_and_optimizer(loss: object, optimizer: object, model: nn.Module) 
     require_answer("loss", loss)
     check_optimizer(optimizer, model, torch.optim.Adam, 0.003)
     value = check_loss(loss)
-    if not 0.2 < value < 5:  # an untrained network's cross-entropy is near log(3) ≈ 1.1
-        fail(
-            f"the loss of an untrained network is {value:.3g}; the cross-entropy of a "
-            "three-way guess should be near log(3) ≈ 1.1.",
-            "use nn.CrossEntropyLoss() on the model's logits and the batch's class indices.",
-        )
+    if not 0.2 < value < 5:
+        hint = "use nn.CrossEntropyLoss() on the model's logits and the batch's class indices."
+        fail(f"an untrained network's loss is {value:.3g}; a blind guess's is log(3) ≈ 1.1.", hint)
     passed(f"loss {value:.2f} (log 3 ≈ 1.10 for a blind guess); Adam, learning rate 0.003")
 
 
@@ -131,17 +115,12 @@ def check_training(metrics: pd.DataFrame) -> None:
     """Check the table of metrics that the training loop collected, one row per epoch."""
     first, last = metrics["validation loss"].iloc[0], metrics["validation loss"].iloc[-1]
     if not last < 0.5 * first:
-        fail(
-            f"the validation loss went from {first:.3f} to {last:.3f}; it should at least halve.",
-            "if the training loss does not fall either, look at train_one_epoch's steps and the "
-            "learning rate; if only the validation loss stays up, the model over-fits.",
-        )
-    worst = metrics["validation accuracy"].iloc[-5:].min()
-    if worst < 0.95:
-        fail(
-            f"over the last five epochs the validation accuracy drops to {worst:.1%}.",
-            "a few more epochs, or revisit the features.",
-        )
+        hint = "if the training loss does not fall either, look at train_one_epoch's steps and "
+        hint += "the learning rate; if only the validation loss stays up, the model over-fits."
+        fail(f"the validation loss went {first:.3f} → {last:.3f}; it should at least halve.", hint)
+    if (worst := metrics["validation accuracy"].iloc[-5:].min()) < 0.95:
+        hint = "a few more epochs, or revisit the features."
+        fail(f"over the last five epochs the validation accuracy drops to {worst:.1%}.", hint)
     passed("the validation loss at least halved; accuracy ≥ 95 % over the last five epochs")
 
 
@@ -150,10 +129,8 @@ def check_accuracy_plot(ax_accuracy: object, metrics: pd.DataFrame) -> None:
     accuracy = metrics["validation accuracy"].to_numpy(dtype=float)
     curves = curves_on("ax_accuracy", ax_accuracy, len(accuracy))
     if any(np.allclose(curve, accuracy) for curve in curves):
-        fail(
-            "the validation accuracy is drawn as a fraction between 0 and 1.",
-            "the task asks for percent: multiply by 100.",
-        )
+        hint = "the task asks for percent: multiply by 100."
+        fail("the validation accuracy is drawn as a fraction between 0 and 1.", hint)
     label = cast(Axes, ax_accuracy).get_ylabel()
     if not any(np.allclose(curve, 100 * accuracy) for curve in curves) or "%" not in label:
         fail(
@@ -172,11 +149,9 @@ def check_predictions(predicted: object, model: nn.Module, validation_set: Pengu
     predicted = check_predicted("predicted", predicted, (n,), hint)
     expected = predict(model, validation_set.x).argmax(dim=1)
     if not torch.equal(predicted, expected):
-        fail(
-            f"{(predicted != expected).sum().item()} of the {n} predictions differ from the "
-            "model's own in evaluation mode.",
-            "predict validation_set.x in model.eval() mode, under torch.no_grad().",
-        )
+        wrong = (predicted != expected).sum().item()
+        hint = "predict validation_set.x in model.eval() mode, under torch.no_grad()."
+        fail(f"{wrong} of {n} predictions differ from the model's own in evaluation mode.", hint)
     passed(f"the {n} predicted species are the model's own, in evaluation mode")
 
 
@@ -188,18 +163,14 @@ def check_probabilities(
     hint = "one row per new penguin, one probability per species in it."
     probabilities = check_predicted("probabilities", probabilities, (n, num_classes), hint).float()
     if (probabilities < 0).any() or not torch.allclose(probabilities.sum(1), torch.ones(n)):
-        fail(
-            f"each penguin's probabilities should be non-negative and sum to 1; the rows sum to "
-            f"{[round(total, 3) for total in probabilities.sum(dim=1).tolist()]}.",
-            "take the softmax along the class dimension: torch.softmax(logits, dim=1).",
-        )
+        sums = [round(total, 3) for total in probabilities.sum(dim=1).tolist()]
+        hint = "take the softmax along the class dimension: torch.softmax(logits, dim=1)."
+        fail(f"each penguin's probabilities should be ≥ 0 and sum to 1; they sum to {sums}.", hint)
     standardised = train_set.transform_features(new_penguins)
     if not torch.allclose(probabilities, torch.softmax(predict(model, standardised), 1), atol=1e-5):
-        fail(
-            "these are not the model's probabilities for the new penguins.",
-            "feed the model train_set.transform_features(new_penguins), which standardises the "
-            "rows with the *training* statistics, in model.eval() mode.",
-        )
+        hint = "feed the model train_set.transform_features(new_penguins), which standardises "
+        hint += "the rows with the *training* statistics, in model.eval() mode."
+        fail("these are not the model's probabilities for the new penguins.", hint)
     passed("each row is a probability distribution over the species")
 
 
@@ -223,22 +194,16 @@ def check_reloaded(
     if not Path(weights_path).is_file():
         fail(f"there is no file at {weights_path}.", "torch.save(model.state_dict(), weights_path)")
     if reloaded is model:
-        fail(
-            "reloaded is the trained model itself, not a new one.",
-            "build a new FCNet with the same arguments, then load the saved weights into it.",
-        )
+        hint = "build a new FCNet with the same arguments, then load the saved weights into it."
+        fail("reloaded is the trained model itself, not a new one.", hint)
     if not isinstance(reloaded, nn.Module):
-        fail(
-            f"reloaded should be a model, got {type(reloaded).__name__}.",
-            "load_state_dict() loads in place and returns a report, not the model: call it on "
-            "the new FCNet, then use that FCNet.",
-        )
+        hint = "load_state_dict() loads in place and returns a report, not the model: call it "
+        hint += "on the new FCNet, then use that FCNet."
+        fail(f"reloaded should be a model, got {type(reloaded).__name__}.", hint)
     if not torch.equal(predict(reloaded, validation_set.x), predict(model, validation_set.x)):
-        fail(
-            "reloaded predicts differently from the trained model.",
-            "after building the new FCNet, load the saved weights: "
-            "reloaded.load_state_dict(torch.load(weights_path, weights_only=True)).",
-        )
+        hint = "after building the new FCNet, load the saved weights: "
+        hint += "reloaded.load_state_dict(torch.load(weights_path, weights_only=True))."
+        fail("reloaded predicts differently from the trained model.", hint)
     passed("the reloaded model predicts exactly as the trained one")
 
 
@@ -246,13 +211,9 @@ def check_headline(accuracy: object, threshold: float = 0.98) -> None:
     """Check that the validation accuracy, a fraction between 0 and 1, reaches ``threshold``."""
     value = as_float("accuracy", accuracy, tensor_ok=False)
     if value > 1:
-        fail(
-            f"accuracy is {value}, more than 1.",
-            "keep it as a fraction here; multiply by 100 only when printing a percentage.",
-        )
+        hint = "keep it as a fraction here; multiply by 100 only when printing a percentage."
+        fail(f"accuracy is {value}, more than 1.", hint)
     if value < threshold:
-        fail(
-            f"validation accuracy {value:.1%} is below {threshold:.0%}.",
-            "train for more epochs, try another learning rate, or revisit the features.",
-        )
+        hint = "train for more epochs, try another learning rate, or revisit the features."
+        fail(f"validation accuracy {value:.1%} is below {threshold:.0%}.", hint)
     passed(f"validation accuracy {value:.1%} reaches {threshold:.0%}")

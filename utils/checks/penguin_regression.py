@@ -1,11 +1,9 @@
-"""Self-checks for notebook 02: predicting a penguin's body mass, in grams.
-
-Expected values come from the data, the learner's own model or probes (other features, the probe
-engine), never typed in. An MAE must be in grams: a standardised one (about 0.4) is named so.
-"""
+"""Self-checks for notebook 02: predicting a penguin's body mass, in grams. Expected values come
+from the data, the learner's model or probes, never typed in; a standardised MAE is named so."""
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable, Mapping
 from typing import cast
@@ -28,9 +26,12 @@ SMALLEST_PLAUSIBLE_MAE_G = 50.0
 UNITS_HINT = "that looks standardised: convert predictions and targets to grams with to_grams."
 
 
-def _in_grams(name: str, value: float) -> None:
-    if value < SMALLEST_PLAUSIBLE_MAE_G:
-        fail(f"{name} = {value:.3g} is far too small for an error in grams.", UNITS_HINT)
+def _grams(name: str, value: object, tensor_ok: bool = True) -> float:
+    """``value`` as a float, failing if it is too small to be an error in grams."""
+    number = as_float(name, value, tensor_ok)
+    if number < SMALLEST_PLAUSIBLE_MAE_G:
+        fail(f"{name} = {number:.3g} is far too small for an error in grams.", UNITS_HINT)
+    return number
 
 
 def _body_mass(split: str) -> np.ndarray:
@@ -96,13 +97,12 @@ def check_least_squares(
     """Check the learner's least-squares fit on these splits, and with the species as well."""
     other = [*dict.fromkeys([*train_set.features, "species"])], train_set.targets
     own = None
-    for train, validation in (
+    for pair in (
         (train_set, validation_set),
         [PenguinDataset(*other, split=split) for split in ("train", "validation")],
     ):
-        predicted = call_learner_function(
-            "least_squares_predict", least_squares_predict, train, validation
-        )
+        predicted = call_learner_function("least_squares_predict", least_squares_predict, *pair)
+        train, validation = pair
         check_tensor("least_squares_predict(...)", predicted, shape=(len(validation), 1))
         predicted = cast(Tensor, predicted).detach().cpu().double().numpy()
         expected = _least_squares(train, validation)
@@ -130,17 +130,14 @@ def check_network(build_network: object, num_features: int) -> None:
     with torch.random.fork_rng():  # the learner's own call then draws the same first weights
         built = [call_learner_function("build_network", build_network, num_features) for _ in "12"]
     if not all(isinstance(pair, tuple) and len(pair) == 2 for pair in built):
-        fail(
-            f"build_network should return (model, optimizer), got {type(built[0]).__name__}.",
-            "return model, optimizer",
-        )
+        got = type(built[0]).__name__
+        fail(f"build_network returns a {got}, not (model, optimizer).", "return model, optimizer")
     (model, optimizer), (second, _) = built
     network = _check_model(model, num_features, 1)
     widths = [layer.out_features for layer in network.modules() if isinstance(layer, nn.Linear)]
     if widths[:-1] != [16, 16]:
         fail(f"the hidden widths are {widths[:-1]}, not two of 16.", "pass hidden_sizes=(16, 16).")
-    dropping = [m.p for m in network.modules() if isinstance(m, nn.Dropout) and m.p > 0]
-    if dropping:
+    if dropping := [m.p for m in network.modules() if isinstance(m, nn.Dropout) and m.p > 0]:
         fail(f"the network drops {dropping[0]:.0%} of its units.", "the task asks for dropout=0.0.")
     check_optimizer(optimizer, network, torch.optim.Adam, 0.01)
     if second is model:
@@ -154,14 +151,11 @@ def check_regression_loss(
     """Check the loss function (mean squared error) and the loss of one batch."""
     value = check_loss(loss)
     if not isinstance(loss_function, nn.MSELoss):
-        fail(
-            f"loss_function is {type(loss_function).__name__}; the task trains with the mean "
-            "squared error.",
-            "nn.MSELoss()",
-        )
+        hint = "the task trains with the mean squared error: nn.MSELoss()."
+        fail(f"loss_function is {type(loss_function).__name__}, not nn.MSELoss.", hint)
     with torch.no_grad(), warnings.catch_warnings():  # on a copy, in the model's own mode
         warnings.simplefilter("ignore")  # the broadcasting warning of a squeezed prediction
-        prediction = engine.copy_model(model)(x_batch.to(next(model.parameters()).device)).cpu()
+        prediction = copy.deepcopy(model)(x_batch.to(next(model.parameters()).device)).cpu()
         expected = nn.functional.mse_loss(prediction, y_batch).item()
         squeezed = nn.functional.mse_loss(prediction.squeeze(), y_batch).item()
     if not np.isclose(value, expected, rtol=1e-4):
@@ -184,25 +178,26 @@ def check_evaluate(evaluate: object, to_grams: ToGrams) -> None:
     mass = _body_mass("train")
     scales = {"standard deviation": mass.std(), "mean": mass.mean()}  # to grams, left out or half
     scales = {f"the training {key} of body mass ({x:.1f} g)": x for key, x in scales.items()}
-    mae = engine.Metric(
-        lambda outputs, targets: (to_grams(outputs) - to_grams(targets)).abs(),
-        "the absolute error in grams (to_grams of the outputs and of the targets)",
-        scales,
-    )
+
+    def error(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return to_grams(outputs) - to_grams(targets)
+
+    variants = {"the squared error": lambda o, t: error(o, t) ** 2, "the signed error": error}
+    what = "the absolute error in grams (to_grams of the outputs and of the targets)"
+    mae = engine.Metric(lambda o, t: error(o, t).abs(), what, scales, variants)
     engine.probe_evaluate(evaluate, PROBE, {"mae": mae})
     passed("evaluate gives the exact mean loss and MAE in grams, in evaluation mode")
 
 
 def check_training(metrics: pd.DataFrame, mean_baseline_mae: float) -> None:
     """Check the metrics of training: the validation MAE is in grams and beats the mean guess."""
-    last = float(metrics["validation mae"].iloc[-1])
-    _in_grams("the last validation MAE", last)
+    last = _grams("the last validation MAE", metrics["validation mae"].iloc[-1])
     if last > 0.6 * mean_baseline_mae:
+        hint = "if the training loss stays up too, look at train_one_epoch and the learning rate."
         fail(
             f"the network's validation MAE, {last:.0f} g, is not far below the mean "
             f"baseline's {mean_baseline_mae:.0f} g.",
-            "if the training loss does not fall either, look at train_one_epoch and the "
-            "learning rate.",
+            hint,
         )
     passed(f"the validation MAE is well below the mean baseline's {mean_baseline_mae:.0f} g")
 
@@ -213,17 +208,13 @@ def check_mae_plot(
     """Check that ``ax_mae`` shows the validation MAE curve and a line per baseline, in grams."""
     mae = metrics["validation mae"].to_numpy(dtype=float)
     if not any(np.allclose(line, mae) for line in curves_on("ax_mae", ax_mae, len(mae))):
-        fail(
-            "no curve on ax_mae shows the validation MAE in grams.",
-            'plot metrics["validation mae"] against the epoch, with ax=ax_mae.',
-        )
+        hint = 'plot metrics["validation mae"] against the epoch, with ax=ax_mae.'
+        fail("no curve on ax_mae shows the validation MAE in grams.", hint)
     lines = curves_on("ax_mae", ax_mae, 2)
     for name, value in (("mean baseline", mean_baseline_mae), ("least squares", least_squares_mae)):
         if not any(np.allclose(line, value) for line in lines):
-            fail(
-                f"there is no horizontal line at the {name}'s MAE ({value:.0f} g).",
-                f"ax_mae.axhline({name.replace(' ', '_')}_mae...), with a label for the legend.",
-            )
+            hint = f"ax_mae.axhline({name.replace(' ', '_')}_mae...), with a label for the legend."
+            fail(f"there is no horizontal line at the {name}'s MAE ({value:.0f} g).", hint)
     passed("the network's validation MAE, with both baselines for scale")
 
 
@@ -237,18 +228,14 @@ def check_network_prediction(
     if torch.allclose(prediction, standardised, atol=1e-4):
         fail("network_prediction is in standardised units.", UNITS_HINT)
     if not torch.allclose(prediction, to_grams(standardised), atol=0.5):
-        fail(
-            "network_prediction differs from the model's own predictions in evaluation mode.",
-            "to_grams(model(validation_set.x)), in model.eval() mode, under torch.no_grad().",
-        )
+        hint = "to_grams(model(validation_set.x)), in model.eval() mode, under torch.no_grad()."
+        fail("network_prediction differs from the model's own in evaluation mode.", hint)
     passed(f"{len(prediction)} predictions in grams")
 
 
 def check_species_comparison(with_species: Mapping[str, float], least_squares_mae: float) -> None:
     """Check the MAEs of both models given the species as well."""
-    maes = {name: as_float(f'with_species["{name}"]', with_species[name]) for name in with_species}
-    for name, value in maes.items():
-        _in_grams(f'with_species["{name}"]', value)
+    maes = {name: _grams(f'with_species["{name}"]', mae) for name, mae in with_species.items()}
     least_squares, network = maes["least squares"], maes["network"]
     if not least_squares < 0.9 * least_squares_mae:
         fail(
@@ -267,9 +254,8 @@ def check_species_comparison(with_species: Mapping[str, float], least_squares_ma
 
 def check_headline(network_mae: object, least_squares_mae: object, threshold: float = 1.05) -> None:
     """Check the network's validation MAE, in grams: at most ``threshold`` × least squares'."""
-    value = as_float("network_mae", network_mae, tensor_ok=False)
+    value = _grams("network_mae", network_mae, tensor_ok=False)
     baseline = as_float("least_squares_mae", least_squares_mae)
-    _in_grams("network_mae", value)
     if value > threshold * baseline:
         fail(
             f"the network's MAE, {value:.0f} g, is worse than {threshold} × least squares "

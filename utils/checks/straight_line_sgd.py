@@ -1,8 +1,6 @@
 """Self-checks for notebook 00, fitting y = m x + c by gradient descent, then by mini-batch SGD.
 
-Expected values are computed (autograd, least squares), never typed in; a step is checked on a
-probe problem of its own, and ``check_train_step`` and ``check_train_one_epoch`` on the engine's.
-"""
+Expected values are computed (autograd, least squares) on probes, never typed in."""
 
 import functools
 from collections.abc import Sequence
@@ -15,8 +13,7 @@ from utils.checks import _core
 from utils.checks._core import CheckFailed, as_float, call_learner_function, fail, passed
 from utils.checks.engine import Probe, close, probe_train_one_epoch
 
-X_DATA = np.array([1.0, 2.0, 3.0])
-Y_DATA = np.array([2.1, 3.9, 6.2])
+X_DATA, Y_DATA = np.array([1.0, 2.0, 3.0]), np.array([2.1, 3.9, 6.2])
 _PARAMETERS = [(0.0, 0.0), (1.5, -0.5), (-2.0, 3.0)]  # (m, c) where functions are compared
 # Other data than the notebook's (a step that reads the global x and y is caught), another start.
 _PROBE_X, _PROBE_Y = np.array([0.0, 1.0, 2.0, 4.0]), np.array([1.0, 2.5, 5.5, 8.0])
@@ -88,37 +85,31 @@ def _loss(m: float, c: float, x: np.ndarray = _PROBE_X, y: np.ndarray = _PROBE_Y
 
 
 def _diagnose_update(start: Any, result: Any, previous: Any = None) -> str | None:
-    """Name the slip of one probe step from ``start`` to ``result`` (None if right); a step
-    that follows one from ``previous`` may have kept that step's gradient."""
-    (m, c), rate = start, _RATE
-    grad_m, grad_c = gradient = _loss(m, c)[1:]
-    right = (m - rate * grad_m, c - rate * grad_c)
-    if _near(result, right):
+    """Name the slip of one probe step from ``start`` to ``result`` (None if it is right)."""
+    start, rate = np.asarray(start, dtype=float), _RATE
+    (m, c), gradient = start, _loss(*start)[1:]
+    if _near(result, right := start - rate * gradient):
         return None
-    data_m, data_c = _loss(m, c, X_DATA, Y_DATA)[1:]
     updates = {
-        "unchanged": (m, c),
-        "uphill": (m + rate * grad_m, c + rate * grad_c),
-        "no_rate": (m - grad_m, c - grad_c),
-        "divided": (m - grad_m / rate, c - grad_c / rate),
-        "product": (-m * rate * grad_m, -c * rate * grad_c),
-        "swapped": (m - rate * grad_c, c - rate * grad_m),
-        "globals": (m - rate * data_m, c - rate * data_c),
+        "unchanged": start,
+        "uphill": start + rate * gradient,
+        "no_rate": start - gradient,
+        "divided": start - gradient / rate,
+        "product": -start * rate * gradient,
+        "swapped": start - rate * gradient[::-1],
+        "globals": start - rate * _loss(m, c, X_DATA, Y_DATA)[1:],
         "stale": (right[0], c - rate * _loss(right[0], c)[2]),
     }
-    if previous is not None:
+    if previous is not None:  # a second step may have kept the first one's gradient
         updates["accumulated"] = start - rate * (gradient + _loss(*previous)[1:])
-    found = next((name for name, update in updates.items() if _near(result, update)), None)
-    if found:
+    if found := next((name for name, update in updates.items() if _near(result, update)), None):
         return HINTS[found]
-    m_right, c_right = _near(result[0], right[0]), _near(result[1], right[1])
-    for name in ("uphill", "no_rate", "divided", "product"):  # one right, one with a slip
-        if c_right and _near(result[0], updates[name][0]):
-            return f"c is right, but in m's update {HINTS[name]}"
-        if m_right and _near(result[1], updates[name][1]):
-            return f"m is right, but in c's update {HINTS[name]}"
-    if m_right != c_right:
-        return f"m or c is right but {'c' if m_right else 'm'} is not: compare the two updates."
+    for i, (this, other) in enumerate(("mc", "cm")):  # one is right: name the slip in the other
+        if _near(result[1 - i], right[1 - i]):
+            names = ("uphill", "no_rate", "divided", "product")
+            for name in (name for name in names if _near(result[i], updates[name][i])):
+                return f"{other} is right, but in {this}'s update {HINTS[name]}"
+            return f"m or c is right but {this} is not: compare the two updates."
     return "each parameter moves by minus the learning rate times its own derivative."
 
 
@@ -198,36 +189,31 @@ def check_gradient_descent_step(gradient_descent_step: object) -> None:
     """Check ``gradient_descent_step(x, y, m, c, learning_rate) -> (m, c)``: one probe step."""
     arguments = (_PROBE_X.copy(), _PROBE_Y.copy(), *_START, _RATE)
     result = call_learner_function("gradient_descent_step", gradient_descent_step, *arguments)
-    hint = _diagnose_update(_START, _pair("gradient_descent_step", result, ("m", "c")))
-    if hint is not None:
+    if hint := _diagnose_update(_START, _pair("gradient_descent_step", result, ("m", "c"))):
         fail(f"one step from (m, c) = {_START} on a test problem went wrong.", hint)
     passed("one step of gradient_descent_step matches the reference step")
 
 
 def check_autograd_step(autograd_step: object) -> None:
-    """Check ``autograd_step(x, y, m, c, learning_rate)``, updating m and c in place, twice
-    (a forgotten reset of the gradients only shows on the second step)."""
-    x, y = torch.tensor(_PROBE_X), torch.tensor(_PROBE_Y)
+    """Check ``autograd_step(x, y, m, c, learning_rate)``, updating m and c in place, twice."""
     m, c = (torch.tensor(value, dtype=torch.float64, requires_grad=True) for value in _START)
-    path, arguments = [np.array(_START)], (x, y, m, c, _RATE)
-    for step in (1, 2):
+    path, arguments = [np.array(_START)], (*map(torch.tensor, (_PROBE_X, _PROBE_Y)), m, c, _RATE)
+    for step in (1, 2):  # a forgotten reset of the gradients only shows on the second step
         try:
             call_learner_function("autograd_step", autograd_step, *arguments, allow_none=True)
         except CheckFailed as failure:  # PyTorch's text does not explain these two
-            text, hint = str(failure.__cause__), None  # NumPy 2, then NumPy 1, given a tensor:
+            text = str(failure.__cause__)  # NumPy 2, then NumPy 1, given a tensor; a None .grad
             if "numpy" in text.lower() or "argument 'axis'" in text or "axis=NoneType" in text:
-                hint = HINTS["tensors"]
-            elif "NoneType" in text:  # a .grad that is None
-                hint = HINTS["no_backward" if m.grad is None and c.grad is None else "rebound"]
-            if hint is None:
+                fail(f"Step {step}: {failure.message}", HINTS["tensors"])
+            if "NoneType" not in text:
                 raise
+            hint = HINTS["no_backward" if m.grad is None and c.grad is None else "rebound"]
             fail(f"Step {step}: {failure.message}", hint)
         path.append(np.array([float(m.detach()), float(c.detach())]))
     if _near(path[1], path[0]):
         fail("autograd_step did not change m and c on a test problem.", HINTS["in_place"])
     for step in (1, 2):
-        hint = _diagnose_update(path[step - 1], path[step], path[0] if step == 2 else None)
-        if hint is not None:
+        if hint := _diagnose_update(path[step - 1], path[step], path[0] if step == 2 else None):
             fail(f"step {step} of autograd_step went wrong on a test problem.", hint)
     passed("two steps of autograd_step match the reference steps")
 
@@ -239,8 +225,7 @@ def check_train_step(train_step: object) -> None:
         model.train()
         total, computed = 0.0, []  # (loss, targets) of each loss a step computes
         keep = lambda *pair: computed.append((loss_function(*pair), pair[1])) or computed[-1][0]  # noqa: E731
-        for x_batch, y_batch in loader:
-            x_batch, y_batch = x_batch.to(device), y_batch.to(device)
+        for x_batch, y_batch in ((x.to(device), y.to(device)) for x, y in loader):
             computed.clear()
             loss = train_step(model, x_batch, y_batch, keep, optimizer)  # type: ignore[operator]
             value = as_float("the loss train_step returns", loss)
@@ -252,56 +237,42 @@ def check_train_step(train_step: object) -> None:
             total = total + loss * len(y_batch)  # a tensor stays one: the engine names it
         return total / len(loader.dataset)
 
-    try:
-        probe_train_one_epoch(epoch, PROBE)
-    except CheckFailed as failure:  # said of the epoch above, or by it: say it of train_step
-        if isinstance(failure.__cause__, CheckFailed):
-            raise failure.__cause__ from None
-        fail(failure.message.replace("train_one_epoch", "train_step"), failure.hint)
+    probe_train_one_epoch(epoch, PROBE, name="train_step")
     passed("train_step zeroes the gradients, computes the loss, backpropagates and steps")
 
 
 def check_fit(m: object, c: object, decimals: int = 3, losses: Sequence | None = None) -> None:
-    """Check that (m, c) is the least-squares line to ``decimals`` decimals; if not, say whether
-    training diverged (not finite, above the flat line's loss, ``losses`` grew) or is unfinished."""
-    m_value, c_value = as_float("m", m), as_float("c", c)
-    error = np.abs(np.polyfit(X_DATA, Y_DATA, 1) - (m_value, c_value)).max()
-    if not error <= 0.5 * 10.0**-decimals:
-        loss_here, *gradient = _loss(m_value, c_value, X_DATA, Y_DATA)
+    """Check that (m, c) is the least-squares line to ``decimals`` decimals, or say why not."""
+    line = np.array([as_float("m", m), as_float("c", c)])
+    if not np.abs(np.polyfit(X_DATA, Y_DATA, 1) - line).max() <= 0.5 * 10.0**-decimals:
+        loss_here, *gradient = _loss(*line, X_DATA, Y_DATA)
         grew = losses is not None and len(losses) > 1 and not losses[-1] <= losses[0]
-        if not np.isfinite([m_value, c_value]).all():
+        if not np.isfinite(line).all():
             hint = f"m or c is not finite: {HINTS['diverged']}"
         elif grew or not loss_here <= _loss(0.0, 0.0, X_DATA, Y_DATA)[0]:
             hint = f"the loss at your (m, c) is {loss_here:.3g}; {HINTS['diverged']}"
         else:
             hint = "the gradient at your (m, c) is still ({:.2g}, {:.2g}). Take more steps, or a "
             hint = (hint + "larger (but not too large) learning rate.").format(*gradient)
-        fail(f"(m, c) = ({m_value:.4g}, {c_value:.4g}) is not yet the best line.", hint)
+        fail(f"(m, c) = ({line[0]:.4g}, {line[1]:.4g}) is not yet the best line.", hint)
     passed(f"(m, c) matches the least-squares line to {decimals} decimals")
 
 
-def _batches(shuffled_batches: Any, x: torch.Tensor, generator: Any) -> list[torch.Tensor]:
-    """The x values of the learner's batches of 4 of (x, 10 x) in order, the y values, sizes."""
-    result = call_learner_function("shuffled_batches", shuffled_batches, x, 10 * x, 4, generator)
-    try:  # anything but a list of (x_batch, y_batch) pairs of tensors fails here
-        x_parts, y_parts = zip(*result, strict=True)
-        columns = [torch.cat([part.reshape(-1) for part in parts]) for parts in (x_parts, y_parts)]
-        return [*columns, torch.tensor([len(part) for part in x_parts])]
-    except Exception:  # a learner's result can be anything
-        fail(
-            "shuffled_batches should return a list of (x_batch, y_batch) pairs of tensors, got "
-            f"{type(result).__name__}.",
-            "collect one (x_batch, y_batch) pair per batch in a list, and return the list.",
-        )
-
-
 def check_shuffled_batches(shuffled_batches: object) -> None:
-    """Check ``shuffled_batches(x, y, batch_size, generator) -> [(x_batch, y_batch), ...]`` on
-    x = 0 ... 9, y = 10 x: every sample once, x and y paired, shuffled with the generator."""
-    x = torch.arange(10, dtype=torch.float32).unsqueeze(1)
-    x_seen, y_seen, sizes = _batches(shuffled_batches, x, torch.Generator().manual_seed(0))
+    """Check ``shuffled_batches(x, y, batch_size, generator)`` on x = 0 ... 9, y = 10 x."""
+    x, runs = torch.arange(10, dtype=torch.float32).unsqueeze(1), []  # x, y values, batch sizes
     generator = torch.Generator().manual_seed(0)  # the same seed: the same order, then a new one
-    again, later = (_batches(shuffled_batches, x, generator)[0] for _ in range(2))
+    for seeded in (torch.Generator().manual_seed(0), generator, generator):
+        result = call_learner_function("shuffled_batches", shuffled_batches, x, 10 * x, 4, seeded)
+        try:  # anything but a list of (x_batch, y_batch) pairs of tensors fails here
+            x_parts, y_parts = zip(*result, strict=True)
+            runs.append([torch.cat([p.reshape(-1) for p in parts]) for parts in (x_parts, y_parts)])
+            runs[-1].append(torch.tensor([len(part) for part in x_parts]))
+        except Exception:  # a learner's result can be anything
+            got = f"a list of (x_batch, y_batch) pairs of tensors, got {type(result).__name__}."
+            hint = "collect one (x_batch, y_batch) pair per batch in a list, and return the list."
+            fail(f"shuffled_batches should return {got}", hint)
+    (x_seen, y_seen, sizes), (again, *_), (later, *_) = runs
     held = f"your batches of batch_size=4 hold {len(x_seen)} of 10 samples (sizes {sizes.tolist()})"
     wrong = {
         "dropped": len(x_seen) < 10,
@@ -323,10 +294,9 @@ def check_train_one_epoch(train_one_epoch: object) -> None:
         probe_train_one_epoch(train_one_epoch, PROBE)
     except CheckFailed as failure:  # the loader may be a list here: it has no .dataset
         fail(failure.message, (failure.hint or "").replace(", len(loader.dataset)", " you counted"))
-    batches = [(x.to("cpu"), y.to("cpu")) for x, y in PROBE.loader()]
     try:
         with torch.random.fork_rng():  # a new model draws from the notebook's random numbers
-            model = PROBE.model()
+            model, batches = PROBE.model(), [(x.to("cpu"), y.to("cpu")) for x, y in PROBE.loader()]
             arguments = (model, batches, PROBE.loss_function(), PROBE.optimizer(model)[0], "cpu")
             call_learner_function("train_one_epoch", train_one_epoch, *arguments)
     except CheckFailed as failure:
@@ -336,17 +306,14 @@ def check_train_one_epoch(train_one_epoch: object) -> None:
 
 
 def check_sgd_fit(m: object, c: object, x: object, y: object, threshold: float = 1.1) -> None:
-    """Check a line (m, c) that mini-batch SGD, which jitters around the minimum, fitted to
-    (x, y), as check_headline does: its loss within ``threshold`` × the least squares'."""
+    """Check that the loss of (m, c) on (x, y) is within ``threshold`` × the least squares'."""
     line = (as_float("m", m), as_float("c", c))
-    x_values, y_values = (np.asarray(torch.as_tensor(v), dtype=float).reshape(-1) for v in (x, y))
-    best_line = np.polyfit(x_values, y_values, 1)
-    check_headline(*(_loss(*mc, x_values, y_values)[0] for mc in (line, best_line)), threshold)
+    xs, ys = (np.asarray(torch.as_tensor(values), dtype=float).reshape(-1) for values in (x, y))
+    check_headline(*(_loss(*mc, xs, ys)[0] for mc in (line, np.polyfit(xs, ys, 1))), threshold)
 
 
 def check_headline(loss: object, least_squares_loss: object, threshold: float = 1.1) -> None:
-    """Check the notebook's result: the loss of the line mini-batch SGD fitted, on all 500 noisy
-    points, is within ``threshold`` × the least-squares line's loss on them."""
+    """Check that the SGD line's loss is within ``threshold`` × the least-squares line's."""
     if not threshold >= 1:
         raise ValueError(f"threshold is a ratio to the least-squares loss, ≥ 1; got {threshold!r}")
     value, best = as_float("loss", loss), as_float("least_squares_loss", least_squares_loss)
