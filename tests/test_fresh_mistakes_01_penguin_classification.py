@@ -164,10 +164,6 @@ NOT_NAMED_YET = {
         "not named yet: on a computer without a GPU the loss of the learner's own batch shows"
         " no sign of it; the engine's device marker covers the probed functions only"
     ),
-    "evaluate-overwrites-the-running-loss": (
-        "not named yet: the engine's diagnose_mean has no 'last batch's total over the number"
-        " of items'; it says the value depends on the batching"
-    ),
     "whole-model-saved-instead-of-its-state-dict": (
         "not named yet: saving or loading the whole model fails in the learner's own cell, "
         "before check_reloaded runs"

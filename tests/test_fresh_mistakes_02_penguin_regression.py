@@ -147,13 +147,6 @@ NOT_NAMED_YET = {
     "network-left-off-the-device": (
         "not named yet: on a computer without a GPU a network left on the CPU is on the device"
     ),
-    "evaluate-squared-error-as-the-mae": (
-        "not named yet: the engine names factors and offsets of a mean, not a square of each item"
-    ),
-    "evaluate-errors-without-abs": (
-        "not named yet: the engine names factors and offsets of a mean, not signed errors "
-        "that cancel"
-    ),
     "mae-plot-shows-the-training-mae": (
         "not named yet: check_mae_plot says that no curve shows the validation MAE, not which"
         " curve is drawn instead"

@@ -185,7 +185,6 @@ MISTAKES = [
 # Cases that the checks catch but do not name yet, or miss: each stays a strict xfail, so a
 # check that starts naming it shows as XPASS and the mark comes off.
 NOT_NAMED_YET = {
-    "majority-accuracy-returned-as-a-tensor": "a one-element tensor is accepted as a number",
     "inputs-with-the-channel-axis-last": "the shape is reported, not where the channel axis goes",
     "conv1d-returns-a-python-list": "a list of 0-d tensors is accepted",
     "conv1d-products-never-summed": "the output length is reported, not the missing sum",
@@ -193,12 +192,6 @@ NOT_NAMED_YET = {
         "the probe loader is never iterated; the model's shape error is reported instead"
     ),
     "augmentation-applied-when-there-is-none": "the probe always passes an augment function",
-    "count-parameters-without-calling-parameters": (
-        "Python's TypeError ('method' object is not iterable) is shown with a generic hint"
-    ),
-    "second-conv-block-takes-one-channel": (
-        "PyTorch's channel error is explained as the input images' channel axis"
-    ),
     "classifier-without-flatten": "PyTorch's matrix-shape error is explained as in_features",
 }
 

@@ -153,6 +153,8 @@ MISTAKES = [
 
 # Cases the checks catch but do not name yet, with what they say instead.
 NOT_NAMED_YET = {
+    "coordinates-expanded-for-one-image": "PyTorch's torch.cat size error reaches the learner "
+    "with the generic hint",
     "moments-radii-as-fractions-of-the-image": "only all four values in fractions are "
     "recognised; radii alone get the generic radius hint",
     "moments-area-summed-over-the-whole-batch": "gets the generic centre hint",
