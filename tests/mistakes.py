@@ -171,3 +171,36 @@ def catch_mistake(
     if failed_in != f"<{path.name} cell {cells[last][0]}>" or caller != check_name:
         pytest.fail(f"{mistake} was caught in {failed_in} by {caller}, not by {check}: {error}")
     return error
+
+
+def fresh_cases(
+    mistakes: list[tuple[str, str, str, str, tuple[str, ...]]], not_named_yet: Mapping[str, str]
+) -> list[object]:
+    """The pytest parameters of a fresh catalogue: (old, new, check, cause words) per case.
+
+    Each case in ``not_named_yet`` becomes a strict xfail with its reason, so that it fails
+    the suite as soon as the check names it.
+
+    Raises
+    ------
+    MutationError
+        If ``not_named_yet`` names a case the catalogue does not hold.
+    """
+    unknown = sorted(set(not_named_yet) - {case[0] for case in mistakes})
+    if unknown:
+        raise MutationError(f"not_named_yet names cases the catalogue does not hold: {unknown}")
+
+    def marks(name: str) -> list[pytest.MarkDecorator]:
+        if name not in not_named_yet:
+            return []
+        return [pytest.mark.xfail(strict=True, reason=f"not named yet: {not_named_yet[name]}")]
+
+    return [pytest.param(*case[1:], id=case[0], marks=marks(case[0])) for case in mistakes]
+
+
+def assert_names_cause(error: CheckFailed, check: str, cause_words: tuple[str, ...]) -> None:
+    """Assert that the failure of ``check`` says one of ``cause_words`` (any case)."""
+    said = f"{error.message}\n{error.hint or ''}".lower()
+    assert any(word.lower() in said for word in cause_words), (
+        f"{check} caught it but names none of {cause_words}:\n{error}"
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mistakes import catch_mistake
+from tests.mistakes import assert_names_cause, catch_mistake, fresh_cases
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "00_straight_line_sgd.ipynb"
 
@@ -159,26 +159,11 @@ NOT_NAMED_YET = {
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "check", "cause_words"),
-    [
-        pytest.param(
-            *case[1:],
-            id=case[0],
-            marks=[
-                pytest.mark.xfail(strict=True, reason=f"not named yet: {NOT_NAMED_YET[case[0]]}")
-            ]
-            if case[0] in NOT_NAMED_YET
-            else [],
-        )
-        for case in MISTAKES
-    ],
+    ("old", "new", "check", "cause_words"), fresh_cases(MISTAKES, NOT_NAMED_YET)
 )
 def test_fresh_mistake_is_named_by_the_check_after_its_todo(old, new, check, cause_words):
     error = catch_mistake(NOTEBOOK, old, new, check)
-    said = f"{error.message}\n{error.hint or ''}".lower()
-    assert any(word.lower() in said for word in cause_words), (
-        f"{check} caught it but names none of {cause_words}:\n{error}"
-    )
+    assert_names_cause(error, check, cause_words)
 
 
 def test_the_fresh_catalogue_holds_at_least_six_mistakes():

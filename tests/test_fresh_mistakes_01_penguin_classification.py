@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mistakes import catch_mistake
+from tests.mistakes import assert_names_cause, catch_mistake, fresh_cases
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "01_penguin_classification.ipynb"
 
@@ -150,46 +150,31 @@ MISTAKES = [
 # Cases the checks do not name yet, and why: each must keep failing until a check names it.
 NOT_NAMED_YET = {
     "training-loader-without-a-seeded-generator": (
-        "not named yet: check_loaders does not look at the loader's generator"
+        "check_loaders does not look at the loader's generator"
     ),
     "batchnorm-sized-by-the-layer's-input": (
-        "not named yet: check_model shows PyTorch's running_mean error with the hint on "
-        "Linear widths"
+        "check_model shows PyTorch's running_mean error with the hint on Linear widths"
     ),
     "relu-after-the-output-layer": (
-        "not named yet: check_model recognises probabilities at the output (rows summing to "
-        "1), not a last ReLU"
+        "check_model recognises probabilities at the output (rows summing to 1), not a last ReLU"
     ),
     "batch-never-moved-to-the-device": (
-        "not named yet: on a computer without a GPU the loss of the learner's own batch shows"
+        "on a computer without a GPU the loss of the learner's own batch shows"
         " no sign of it; the engine's device marker covers the probed functions only"
     ),
     "whole-model-saved-instead-of-its-state-dict": (
-        "not named yet: saving or loading the whole model fails in the learner's own cell, "
+        "saving or loading the whole model fails in the learner's own cell, "
         "before check_reloaded runs"
     ),
 }
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "check", "cause_words"),
-    [
-        pytest.param(
-            *case[1:],
-            id=case[0],
-            marks=[pytest.mark.xfail(strict=True, reason=NOT_NAMED_YET[case[0]])]
-            if case[0] in NOT_NAMED_YET
-            else [],
-        )
-        for case in MISTAKES
-    ],
+    ("old", "new", "check", "cause_words"), fresh_cases(MISTAKES, NOT_NAMED_YET)
 )
 def test_fresh_mistake_is_named_by_the_check_after_its_todo(old, new, check, cause_words):
     error = catch_mistake(NOTEBOOK, old, new, check)
-    said = f"{error.message}\n{error.hint or ''}".lower()
-    assert any(word.lower() in said for word in cause_words), (
-        f"{check} caught it but names none of {cause_words}:\n{error}"
-    )
+    assert_names_cause(error, check, cause_words)
 
 
 def test_the_fresh_catalogue_holds_at_least_six_mistakes():

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mistakes import catch_mistake
+from tests.mistakes import assert_names_cause, catch_mistake, fresh_cases
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "02_penguin_regression.ipynb"
 
@@ -133,49 +133,35 @@ MISTAKES = [
 # Cases the checks do not name yet, and why: each must keep failing until a check names it.
 NOT_NAMED_YET = {
     "mean-baseline-predicts-the-standardised-mean": (
-        "not named yet: check_mean_baseline calls an MAE standardised only below 50 g; this "
+        "check_mean_baseline calls an MAE standardised only below 50 g; this "
         "one (about 4160 g) gets the generic hint"
     ),
     "least-squares-result-used-without-solution": (
-        "not named yet: the TypeError of a Tensor @ linalg_lstsq result has no entry in "
-        "KNOWN_ERRORS"
+        "the TypeError of a Tensor @ linalg_lstsq result has no entry in KNOWN_ERRORS"
     ),
     "network-sized-by-the-global-n-features": (
-        "not named yet: check_network calls build_network with the notebook's own number of "
+        "check_network calls build_network with the notebook's own number of "
         "features, so the global gives the same network"
     ),
     "network-left-off-the-device": (
-        "not named yet: on a computer without a GPU a network left on the CPU is on the device"
+        "on a computer without a GPU a network left on the CPU is on the device"
     ),
     "mae-plot-shows-the-training-mae": (
-        "not named yet: check_mae_plot says that no curve shows the validation MAE, not which"
+        "check_mae_plot says that no curve shows the validation MAE, not which"
         " curve is drawn instead"
     ),
     "network-prediction-without-no-grad": (
-        "not named yet: check_network_prediction compares values only (it detaches the tensor)"
+        "check_network_prediction compares values only (it detaches the tensor)"
     ),
 }
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "check", "cause_words"),
-    [
-        pytest.param(
-            *case[1:],
-            id=case[0],
-            marks=[pytest.mark.xfail(strict=True, reason=NOT_NAMED_YET[case[0]])]
-            if case[0] in NOT_NAMED_YET
-            else [],
-        )
-        for case in MISTAKES
-    ],
+    ("old", "new", "check", "cause_words"), fresh_cases(MISTAKES, NOT_NAMED_YET)
 )
 def test_fresh_mistake_is_named_by_the_check_after_its_todo(old, new, check, cause_words):
     error = catch_mistake(NOTEBOOK, old, new, check)
-    said = f"{error.message}\n{error.hint or ''}".lower()
-    assert any(word.lower() in said for word in cause_words), (
-        f"{check} caught it but names none of {cause_words}:\n{error}"
-    )
+    assert_names_cause(error, check, cause_words)
 
 
 def test_the_fresh_catalogue_holds_at_least_six_mistakes():

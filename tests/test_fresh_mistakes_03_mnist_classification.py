@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mistakes import catch_mistake
+from tests.mistakes import assert_names_cause, catch_mistake, fresh_cases
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "03_mnist_classification.ipynb"
 
@@ -196,24 +196,13 @@ NOT_NAMED_YET = {
 }
 
 
-def _case(case: tuple) -> object:
-    reason = NOT_NAMED_YET.get(case[0])
-    marks = [pytest.mark.xfail(strict=True, reason=f"not named yet: {reason}")] if reason else []
-    return pytest.param(*case[1:], id=case[0], marks=marks)
-
-
-@pytest.mark.parametrize(("old", "new", "check", "cause_words"), [_case(c) for c in MISTAKES])
+@pytest.mark.parametrize(
+    ("old", "new", "check", "cause_words"), fresh_cases(MISTAKES, NOT_NAMED_YET)
+)
 def test_fresh_mistake_is_named_by_the_check_after_its_todo(old, new, check, cause_words):
     error = catch_mistake(NOTEBOOK, old, new, check)
-    said = f"{error.message}\n{error.hint or ''}".lower()
-    assert any(word.lower() in said for word in cause_words), (
-        f"{check} caught it but names none of {cause_words}:\n{error}"
-    )
+    assert_names_cause(error, check, cause_words)
 
 
 def test_the_fresh_catalogue_holds_at_least_six_mistakes():
     assert len(MISTAKES) >= 6
-
-
-def test_every_case_marked_not_named_yet_is_in_the_catalogue():
-    assert set(NOT_NAMED_YET) <= {case[0] for case in MISTAKES}
