@@ -68,7 +68,8 @@ def missing_build_tools() -> list[str]:
     return missing
 
 
-def _run(command: list[str], what: str) -> str:
+def run_command(command: list[str], what: str) -> str:
+    """Run ``command``; return its output, or raise a RuntimeError with the end of it."""
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         output = (result.stdout + result.stderr)[-OUTPUT_TAIL_CHARACTERS:]
@@ -140,23 +141,44 @@ def build_digit_runner(build_dir: str | Path, source_dir: str | Path = SOURCE_DI
         If CMake or a C++ compiler is missing (the message says how to install
         them), or the build fails (the message shows the end of its output).
     """
+    return build_with_cmake(
+        build_dir,
+        source_dir,
+        EXECUTABLE_NAME,
+        "the C++ program",
+        missing_build_tools(),
+        INSTALL_HINT,
+    )
+
+
+def build_with_cmake(
+    build_dir: str | Path,
+    source_dir: str | Path,
+    executable_name: str,
+    program: str,
+    missing: list[str],
+    install_hint: str,
+) -> Path:
+    """Configure and build ``program`` in ``source_dir`` with CMake; return its executable.
+
+    Shared by the course's compiled programs (this one, and notebook 06's Fortran driver):
+    ``missing`` lists the build tools that are not installed, ``install_hint`` says how to
+    install them. Raises as :func:`build_digit_runner` does.
+    """
     build_dir = _as_path("build_dir", build_dir)
     _existing_file(
         "source_dir's CMakeLists.txt",
         _as_path("source_dir", source_dir) / "CMakeLists.txt",
-        f"source_dir should be the program's folder, {SOURCE_DIR}.",
+        "source_dir should be the program's folder.",
     )
     if build_dir.exists() and not build_dir.is_dir():
         raise NotADirectoryError(f"build_dir {build_dir} is a file; give a folder for the build.")
-    missing = missing_build_tools()
     if missing:
-        raise RuntimeError(
-            f"Cannot build the C++ program: no {' and no '.join(missing)}; {INSTALL_HINT}"
-        )
+        raise RuntimeError(f"Cannot build {program}: no {' and no '.join(missing)}; {install_hint}")
     configure, build = build_commands(build_dir, source_dir)
-    _run(configure, "Configuring the C++ program (cmake -S ... -B ...)")
-    _run(build, "Building the C++ program (cmake --build ...)")
-    return Path(build_dir) / EXECUTABLE_NAME
+    run_command(configure, f"Configuring {program} (cmake -S ... -B ...)")
+    run_command(build, f"Building {program} (cmake --build ...)")
+    return build_dir / executable_name
 
 
 def run_digit_runner(
@@ -222,7 +244,7 @@ def run_digit_runner(
     command = [str(executable), str(package_path), str(images_path), str(scores_path)]
     if repeats > 0:
         command.append(str(repeats))
-    return _run(command, "The C++ program")
+    return run_command(command, "The C++ program")
 
 
 def parse_timings(output: str) -> dict[int, float]:

@@ -19,13 +19,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from utils.digit_runner import build_commands
+from utils.digit_runner import build_with_cmake, run_command
 from utils.digit_runner import missing_build_tools as missing_cpp_tools
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent / "fortran" / "l96_driver"
@@ -37,7 +36,6 @@ INSTALL_HINT = (
     "fortran-compiler cmake`."
 )
 TIMING_PATTERN = re.compile(r"time per step:\s*(?P<us>[\d.eE+-]+) us")
-OUTPUT_TAIL_CHARACTERS = 3000
 
 
 def missing_build_tools() -> list[str]:
@@ -48,14 +46,6 @@ def missing_build_tools() -> list[str]:
     """
     fortran = os.environ.get("FC") or "gfortran"
     return missing_cpp_tools() + ([] if shutil.which(fortran) else ["gfortran"])
-
-
-def _run(command: list[str], what: str) -> str:
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        output = (result.stdout + result.stderr)[-OUTPUT_TAIL_CHARACTERS:]
-        raise RuntimeError(f"{what} failed (exit status {result.returncode}):\n{output}")
-    return result.stdout
 
 
 def build_fortran_driver(build_dir: str | Path, source_dir: str | Path = SOURCE_DIR) -> Path:
@@ -79,28 +69,20 @@ def build_fortran_driver(build_dir: str | Path, source_dir: str | Path = SOURCE_
         If a folder is not a str or a path.
     FileNotFoundError
         If ``source_dir`` has no ``CMakeLists.txt``.
+    NotADirectoryError
+        If ``build_dir`` is a file.
     RuntimeError
         If a tool is missing (the message says what to install) or the build fails (the
         message shows the end of its output).
     """
-    for name, value in (("build_dir", build_dir), ("source_dir", source_dir)):
-        if not isinstance(value, str | os.PathLike):
-            raise TypeError(
-                f"{name} should be a str or a pathlib.Path, got {type(value).__name__}."
-            )
-    if not (Path(source_dir) / "CMakeLists.txt").is_file():
-        raise FileNotFoundError(
-            f"source_dir {source_dir} has no CMakeLists.txt; it should be {SOURCE_DIR}."
-        )
-    missing = missing_build_tools()
-    if missing:
-        raise RuntimeError(
-            f"Cannot build the Fortran driver: no {' and no '.join(missing)}; {INSTALL_HINT}"
-        )
-    configure, build = build_commands(build_dir, source_dir)
-    _run(configure, "Configuring the Fortran driver (cmake -S ... -B ...)")
-    _run(build, "Building the Fortran driver (cmake --build ...)")
-    return Path(build_dir) / EXECUTABLE_NAME
+    return build_with_cmake(
+        build_dir,
+        source_dir,
+        EXECUTABLE_NAME,
+        "the Fortran driver",
+        missing_build_tools(),
+        INSTALL_HINT,
+    )
 
 
 def run_fortran_driver(
@@ -157,7 +139,8 @@ def run_fortran_driver(
         state.astype("<f8").tofile(initial_path)
         arguments = [len(state), num_steps, repr(float(dt)), repr(float(forcing))]
         command = [str(executable), str(package_path), str(initial_path)]
-        output = _run([*command, *map(str, arguments), str(output_path)], "The Fortran driver")
+        command += [*map(str, arguments), str(output_path)]
+        output = run_command(command, "The Fortran driver")
         trajectory = np.fromfile(output_path, dtype="<f8").reshape(num_steps + 1, len(state))
     match = TIMING_PATTERN.search(output)
     if match is None:
