@@ -5,10 +5,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_notebook_05_is_skipped_loudly_without_a_compiler():
+@pytest.mark.parametrize(
+    ("notebook", "compiler", "missing", "install"),
+    [
+        ("05_deploying_models", "CXX", "a C++ compiler", "sudo apt-get install g++ cmake"),
+        (
+            "06_learning_a_parameterisation",
+            "FC",
+            "gfortran",
+            "sudo apt-get install g++ gfortran cmake",
+        ),
+    ],
+)
+def test_a_building_notebook_is_skipped_loudly_without_its_compiler(
+    notebook, compiler, missing, install
+):
     # A compiler name that exists nowhere stands for a computer without one.
     result = subprocess.run(
         [
@@ -16,45 +32,19 @@ def test_notebook_05_is_skipped_loudly_without_a_compiler():
             "-m",
             "pytest",
             "--nbval",
-            "solutions/05_deploying_models.ipynb",
+            f"solutions/{notebook}.ipynb",
             "-q",
             "-rs",
             "-p",
             "no:cacheprovider",
         ],
         cwd=ROOT,
-        env={**os.environ, "CXX": "no-such-compiler"},
+        env={**os.environ, compiler: "no-such-compiler"},
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "passed" not in result.stdout
-    assert "needs a C++ compiler" in result.stdout
-    assert "sudo apt-get install g++ cmake" in result.stdout
-
-
-def test_notebook_06_is_skipped_loudly_without_a_fortran_compiler():
-    # A compiler name that exists nowhere stands for a computer without gfortran.
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--nbval",
-            "solutions/06_learning_a_parameterisation.ipynb",
-            "-q",
-            "-rs",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "FC": "no-such-fortran-compiler"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "passed" not in result.stdout
-    assert "needs gfortran" in result.stdout
-    assert "sudo apt-get install g++ gfortran cmake" in result.stdout
+    assert f"needs {missing}" in result.stdout
+    assert install in result.stdout
