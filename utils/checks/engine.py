@@ -559,7 +559,8 @@ def _mean_returned(name: str, result: object, batches: list[tuple[float, int]], 
         kind = f"{type(result).__name__}" + (
             f" of shape {tuple(result.shape)}" if isinstance(result, torch.Tensor) else ""
         )
-        fail(f"{name} {slip('returns_tensor', kind=kind)[0]}", slip("returns_tensor", kind=kind)[1])
+        message, hint = slip("returns_tensor", kind=kind)
+        fail(f"{name} {message}", hint)
     value = as_float(f"the value {name} returns", result)
     expected = sum(mean * size for mean, size in batches) / sum(size for _, size in batches)
     if not close(value, expected):
@@ -687,12 +688,12 @@ def probe_evaluate(evaluate: object, probe: Probe, metrics: Mapping[str, Metric]
             f"{said}, and it changes when the batches come in another order.",
             "every batch should count the same, whatever its place: accumulate over the loop.",
         )
-    metric = metrics.get(name, Metric(lambda *_: torch.zeros(1), what))
-    for variant, per_item in metric.variants.items():
+    variants = metrics[name].variants if name in metrics else {}  # "loss" has none
+    for variant, per_item in variants.items():
         value = _expected_metrics(probe, {variant: Metric(per_item, variant)})[0][variant]
         if close(values[name], value):
             fail(f"{said}: that is {variant}.", f"compute {what}, as the task asks.")
-    scales = {**metric.scales, **probe.extra_scales}
+    scales = {**(metrics[name].scales if name in metrics else {}), **probe.extra_scales}
     fail(
         f"{said}: {describe_difference(values[name], expected[name], scales)}.",
         f"compute {what} from the model's outputs and the targets of each batch, add it up "
