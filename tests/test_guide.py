@@ -62,6 +62,65 @@ def test_guide_answers_every_try_it_question() -> None:
     )
 
 
+def questions_in(markdown: str) -> list[str]:
+    """Return every question a Markdown cell asks: each sentence that ends in "?".
+
+    Code spans, maths, links' targets and HTML comments are not prose; a heading's marks
+    and section number are dropped ("## 3 · Which way is downhill?" asks "Which way is
+    downhill?").
+    """
+    prose = re.sub(r"`[^`]*`|\$[^$]*\$|\]\([^)]*\)|<!--.*?-->", " ", markdown, flags=re.DOTALL)
+    prose = re.sub(r"^#+\s*(?:\d+\s*·\s*)?", "", prose, flags=re.MULTILINE)
+    questions = []
+    for paragraph in re.split(r"\n\s*\n|\n(?=[#>*-] )", prose):
+        text = " ".join(paragraph.split())
+        questions += [sentence.strip(" *_") for sentence in re.findall(r"[^.!?:]*\?", text)]
+    return [question for question in questions if words(question)]
+
+
+def test_questions_are_found_in_prose_and_headings_but_not_code() -> None:
+    markdown = (
+        "## 3 · Which way is downhill? The derivative\n\nIt falls. Why does it\n"
+        "fall? Because `x?` and $a?$ are not questions.\n\n**Predict.** More or less?"
+    )
+    assert questions_in(markdown) == [
+        "Which way is downhill?",
+        "Why does it fall?",
+        "More or less?",
+    ]
+
+
+def test_guide_answers_every_question_a_notebook_asks() -> None:
+    guide = words(GUIDE.read_text(encoding="utf-8"))
+    unanswered = [
+        f"{notebook.name}: {question}"
+        for notebook in SOLUTIONS
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        if cell["cell_type"] == "markdown"
+        for question in questions_in("".join(cell["source"]))
+        if words(question) not in guide
+    ]
+    assert not unanswered, (
+        "quote each question in the notebook's section of docs/instructors_guide.md "
+        "and answer it there (or, if it is rhetorical, make it a statement):\n"
+        + "\n".join(unanswered)
+    )
+
+
+def test_every_prediction_prompt_asks_a_question() -> None:
+    silent = [
+        f"{notebook.name}: {''.join(cell['source'])[:60]!r}"
+        for notebook in SOLUTIONS
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        if cell["cell_type"] == "markdown"
+        and "prediction" in cell.get("metadata", {}).get("tags", [])
+        and not questions_in("".join(cell["source"]))
+    ]
+    assert not silent, "a prediction prompt should ask its question (ending in '?'):\n" + (
+        "\n".join(silent)
+    )
+
+
 def test_guide_has_every_part_the_course_needs() -> None:
     guide = GUIDE.read_text(encoding="utf-8")
     headings = set(re.findall(r"^#+ (.+)$", guide, flags=re.MULTILINE))

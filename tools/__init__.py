@@ -9,6 +9,8 @@ They are kept apart from ``utils`` (the package learners import) and need no PyT
 - ``tools.site``: the course website (``make site``), with ``tools.site_hooks`` and
   ``tools.maths``; ``tools.slides`` and ``tools.figures``: the lecture deck;
 - ``tools.references``: the slides and the guide name only what exists;
+- ``tools.results``: every figure quoted in prose agrees with the run that recorded it, and
+  the guide's table of expected results;
 - ``tools.lower_bounds``: the oldest supported versions, for ``make test-oldest``.
 
 Each stops on input it cannot use (a missing path, a folder for a file, a corrupt

@@ -15,6 +15,8 @@ read the code::
 - ``utils.lorenz96``, ``utils.fortran_driver``: the two-scale Lorenz '96 model, and the
   Fortran program of notebook 06;
 - ``utils.plots``: every plot of the course, one module per kind of figure;
+- ``utils.results``, ``utils.predictions``: show a result and record it for the prose that
+  quotes it; put a learner's prediction beside what the run shows;
 - ``utils.errors``: the learner's line in a traceback, and hints for PyTorch's typical errors;
 - ``utils.checks``: the exercises' self-checks, the shared ``engine`` and one module per
   notebook;

@@ -1,0 +1,207 @@
+"""Every figure comes from a run: utils.results records it, tools.results checks each quote.
+
+The last tests hold the course itself to this: every figure quoted in the README, the
+guide, the slides and the solutions' prose agrees with the stored run, no figure of the
+kinds runs produce is left unquoted, and the guide's table of expected results is current.
+"""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools.command_line import ToolError
+from tools.results import (
+    METADATA_KEY,
+    QUOTING_FILES,
+    Quote,
+    Result,
+    check_quotes,
+    disagreement,
+    find_quotes,
+    quoting_texts,
+    read_results,
+    results_table,
+    table_in,
+    unquoted_figures,
+)
+from utils import results as utils_results
+from utils.results import show_result
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDED = {
+    ("03", "validation accuracy"): Result("03", "validation accuracy", 98.94, "%", 1),
+    ("05", "eager latency"): Result("05", "eager latency", 0.4412, "ms", 2, "x86_64, 2 cores"),
+}
+
+
+def test_the_metadata_key_is_the_one_utils_writes() -> None:
+    assert METADATA_KEY == utils_results.METADATA_KEY
+
+
+def test_show_result_prints_the_value_outside_a_notebook(capsys) -> None:
+    show_result("validation accuracy", 98.94, "%")
+    assert capsys.readouterr().out == "validation accuracy: 98.9 %\n"
+
+
+def test_show_result_records_value_unit_and_machine_in_a_notebook(monkeypatch) -> None:
+    shown = []
+    monkeypatch.setattr("IPython.get_ipython", lambda: object())
+    monkeypatch.setattr(
+        "IPython.display.display", lambda data, raw, metadata: shown.append((data, metadata))
+    )
+    show_result("training time", 27.06, "s")
+    (data, metadata), *_ = shown
+    assert data == {"text/plain": "training time: 27.1 s"}
+    record = metadata[METADATA_KEY]
+    assert (record["name"], record["value"], record["unit"], record["digits"]) == (
+        "training time",
+        27.06,
+        "s",
+        1,
+    )
+    assert "cores" in record["machine"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "words"),
+    [
+        (("", 1.0), ValueError, "non-empty"),
+        (("loss", "0.5"), TypeError, "plain number, got str"),
+        (("loss", True), TypeError, "plain number, got bool"),
+        (("loss", float("nan")), ValueError, "finite"),
+    ],
+)
+def test_show_result_names_bad_input(arguments, error, words) -> None:
+    with pytest.raises(error, match=words):
+        show_result(*arguments)
+
+
+def test_show_result_refuses_a_tensor_with_the_fix() -> None:
+    import torch
+
+    with pytest.raises(TypeError, match=r"\.item\(\)"):
+        show_result("loss", torch.tensor(0.5))
+
+
+def test_show_result_refuses_negative_digits() -> None:
+    with pytest.raises(ValueError, match="digits"):
+        show_result("loss", 0.5, digits=-1)
+
+
+def test_a_quote_is_its_number_unit_notebook_and_name() -> None:
+    text = "intro\nreaches **98.9 %**<!-- result 03: validation accuracy --> on"
+    assert find_quotes(text, "x.md") == [Quote("x.md:2", "98.9", "%", "03", "validation accuracy")]
+
+
+@pytest.mark.parametrize("quoted", ["98.9", "99", "98.94"])
+def test_a_quote_agrees_to_the_rounding_it_shows(quoted: str) -> None:
+    quote = Quote("x.md:1", quoted, "%", "03", "validation accuracy")
+    assert disagreement(quote, RECORDED) is None
+
+
+@pytest.mark.parametrize(
+    ("quote", "words"),
+    [
+        (Quote("x.md:1", "99.0", "%", "03", "validation accuracy"), "write 98.9"),
+        (Quote("x.md:1", "98.9", "", "03", "validation accuracy"), "recorded in '%'"),
+        (Quote("x.md:1", "98.9", "%", "03", "test accuracy"), "records no 'test accuracy'"),
+        (Quote("x.md:1", "0.5", "ms", "05", "eager latency"), "write 0.4"),
+    ],
+)
+def test_a_quote_that_disagrees_says_how(quote: Quote, words: str) -> None:
+    problem = disagreement(quote, RECORDED)
+    assert problem is not None
+    assert words in problem
+    assert problem.startswith("x.md:1")
+
+
+def write_notebook(folder: Path, name: str, records: list[dict]) -> None:
+    cell = nbformat.v4.new_code_cell("show_result(...)")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/plain": "x"}, metadata={METADATA_KEY: record}
+        )
+        for record in records
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    nbformat.write(notebook, folder / name)
+
+
+def test_results_are_read_from_the_outputs_of_stored_notebooks(tmp_path: Path) -> None:
+    record = {"name": "loss", "value": 0.25, "unit": "", "digits": 2}
+    write_notebook(tmp_path, "07_x.ipynb", [record])
+    suite = tmp_path / "suite.json"
+    suite.write_text(json.dumps([{"name": "all", "value": 180.4, "machine": "m"}]))
+    results = read_results(tmp_path, suite)
+    assert results == {
+        ("07", "loss"): Result("07", "loss", 0.25, "", 2),
+        ("suite", "all"): Result("suite", "all", 180.4, "s", 0, "m"),
+    }
+
+
+def test_a_name_recorded_twice_in_one_notebook_is_refused(tmp_path: Path) -> None:
+    record = {"name": "loss", "value": 0.25, "unit": "", "digits": 2}
+    write_notebook(tmp_path, "07_x.ipynb", [record, record])
+    with pytest.raises(ToolError, match="records 'loss' twice"):
+        read_results(tmp_path, tmp_path / "none.json")
+
+
+@pytest.mark.parametrize(
+    ("text", "unquoted"),
+    [
+        ("took 27 s and 98.9 % here", ["27 s", "98.9 %"]),
+        ("98.9 %<!-- result 03: validation accuracy -->", []),
+        ("a 2 px<!-- not a result --> shift", []),
+        ('<img width="300px">, 0.44 ms', ["0.44 ms"]),
+        ("3,030 images/s; 28 × 28 pixels; 8 epochs", ["3,030 images/s"]),
+    ],
+)
+def test_figures_neither_quoted_nor_marked_are_found(text: str, unquoted: list[str]) -> None:
+    assert unquoted_figures(text) == unquoted
+
+
+def test_the_table_quotes_every_result_checkably() -> None:
+    table = results_table(RECORDED)
+    assert "98.9 %<!-- result 03: validation accuracy -->" in table
+    assert (
+        "| 05 | eager latency | 0.44 ms<!-- result 05: eager latency --> | x86_64, 2 cores |"
+        in (table)
+    )
+    quotes = find_quotes(table, "table")
+    assert len(quotes) == 2
+    assert all(disagreement(quote, RECORDED) is None for quote in quotes)
+
+
+# The course itself.
+
+
+def test_every_quoted_figure_agrees_with_the_stored_run() -> None:
+    problems = check_quotes(ROOT)
+    assert not problems, "quoted figures that the run does not show:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("where", [*QUOTING_FILES, "solutions"])
+def test_no_figure_is_left_unquoted(where: str) -> None:
+    texts = quoting_texts(ROOT)
+    found = {
+        name: unquoted_figures(text)
+        for name, text in texts.items()
+        if name == where or (where == "solutions" and name.startswith("solutions/"))
+    }
+    found = {name: figures for name, figures in found.items() if figures}
+    assert not found, (
+        "quote these through <!-- result NN: name --> (after recording them with show_result), "
+        f"or mark a setting <!-- not a result -->: {found}"
+    )
+
+
+def test_the_guide_table_of_expected_results_is_current() -> None:
+    guide = (ROOT / "docs" / "instructors_guide.md").read_text(encoding="utf-8")
+    stored = table_in(guide)
+    assert stored is not None, "the guide has lost its expected-results markers"
+    assert stored == results_table(read_results()), (
+        "the guide's table of expected results is out of date: "
+        "paste the output of `python -m tools.results table` between its markers"
+    )

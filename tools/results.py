@@ -1,0 +1,291 @@
+"""Every figure the course quotes comes from a run: the record, and the check of each quote.
+
+::
+
+    python -m tools.results list    # every result the stored solutions recorded
+    python -m tools.results check   # every quoted figure agrees with its record
+    python -m tools.results table   # the guide's table of expected results (Markdown)
+    python -m tools.results time-suite  # time `pytest --nbval solutions` (3 runs, median)
+
+A solution shows a figure with :func:`utils.results.show_result`, which records it in the
+output's metadata; the stored solution notebooks are therefore the record of one clean run.
+Prose quotes a figure by writing it as shown and naming its record in an HTML comment right
+after it, invisible once rendered::
+
+    The stored run reaches 98.9 %<!-- result 03: validation accuracy --> on ...
+
+:func:`check_quotes` resolves every such quote in :data:`QUOTING_FILES` and in the solutions'
+Markdown: the name must exist, the unit must be the recorded one, and the number must equal
+the recorded value to the rounding the quote shows (``98.9`` stands for anything in
+[98.85, 98.95]). ``tests/test_results.py`` runs it, so a re-run that moves a figure fails
+there until the prose follows.
+
+Times of the whole notebook suite are not shown by any notebook: ``time-suite`` runs
+``pytest --nbval solutions`` three times with PyTorch's default threads and three times with
+one thread, and writes the medians, with the machine, to :data:`SUITE_RECORD`; prose quotes
+them as ``<!-- result suite: solutions, default threads -->``. Run it on a quiet machine.
+
+Figures that are not results (settings such as a 95 % interval, a 2 px shift) are marked
+``<!-- not a result -->`` so that :func:`unquoted_figures` can find every figure left
+unmarked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from pathlib import Path
+
+from tools.command_line import ToolError, read_notebook, run
+
+ROOT = Path(__file__).resolve().parent.parent
+QUOTING_FILES = ("README.md", "docs/instructors_guide.md", "slides/lecture.md")
+SUITE_RECORD = ROOT / "docs" / "suite_timings.json"
+METADATA_KEY = "practical_ml_result"  # as utils.results writes it (tools import no torch)
+QUOTE = re.compile(
+    r"(?P<number>[-−]?\d[\d,]*(?:\.\d+)?)(?P<unit>[^\d<>\n]{0,16}?)"
+    r"<!--\s*result\s+(?P<notebook>\d\d|suite)\s*:\s*(?P<name>[^>]*?)\s*-->"
+)
+# A figure of the kinds runs produce: a number and a unit, not already quoted or marked.
+FIGURE = re.compile(
+    r"(?<![\w.,=\"'])\d[\d,]*(?:\.\d+)?\s?(?:%|px\b|ms\b|s\b|images/s\b)"
+    r"(?![^\n<]{0,3}<!--\s*(?:result|not a result))"
+)
+TABLE_BEGIN = "<!-- expected results: begin (python -m tools.results table) -->"
+TABLE_END = "<!-- expected results: end -->"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One recorded figure: where it was shown, its name, value and unit."""
+
+    notebook: str  # the two-digit prefix, "03"
+    name: str
+    value: float
+    unit: str
+    digits: int
+    machine: str | None = None
+
+    def shown(self) -> str:
+        """Return the figure as the notebook showed it: ``98.9 %``."""
+        return f"{self.value:,.{self.digits}f}{' ' + self.unit if self.unit else ''}"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One figure quoted in prose, with the file and line it sits on."""
+
+    where: str
+    number: str
+    unit: str
+    notebook: str
+    name: str
+
+
+def read_results(
+    solutions: Path = ROOT / "solutions", suite_record: Path = SUITE_RECORD
+) -> dict[tuple[str, str], Result]:
+    """Return every recorded result, by (notebook, name); the suite's times as "suite".
+
+    Raises
+    ------
+    ToolError
+        If a notebook records the same name twice (a quote could not tell them apart).
+    """
+    results: dict[tuple[str, str], Result] = {}
+    for path in sorted(Path(solutions).glob("[0-9][0-9]_*.ipynb")):
+        notebook = path.name[:2]
+        for cell in read_notebook(path).cells:
+            for output in cell.get("outputs", []):
+                record = output.get("metadata", {}).get(METADATA_KEY)
+                if record is None:
+                    continue
+                key = (notebook, record["name"])
+                if key in results:
+                    raise ToolError(f"{path.name} records {record['name']!r} twice")
+                results[key] = Result(
+                    notebook,
+                    record["name"],
+                    float(record["value"]),
+                    record.get("unit", ""),
+                    int(record.get("digits", 1)),
+                    record.get("machine"),
+                )
+    if Path(suite_record).is_file():
+        for record in json.loads(Path(suite_record).read_text(encoding="utf-8")):
+            results[("suite", record["name"])] = Result(
+                "suite", record["name"], record["value"], "s", 0, record["machine"]
+            )
+    return results
+
+
+def find_quotes(text: str, where: str) -> list[Quote]:
+    """Return the quoted figures in ``text``; ``where`` names the file for messages."""
+    quotes = []
+    for match in QUOTE.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        unit = match["unit"].replace("*", "").replace("\u00a0", " ").strip()
+        quotes.append(
+            Quote(f"{where}:{line}", match["number"], unit, match["notebook"], match["name"])
+        )
+    return quotes
+
+
+def unquoted_figures(text: str) -> list[str]:
+    """Return each figure in ``text`` (number and unit) that is neither quoted nor marked."""
+    return [match.group(0) for match in FIGURE.finditer(text)]
+
+
+def disagreement(quote: Quote, results: dict[tuple[str, str], Result]) -> str | None:
+    """Return why ``quote`` disagrees with its record, or None when it agrees."""
+    result = results.get((quote.notebook, quote.name))
+    if result is None:
+        names = sorted(name for notebook, name in results if notebook == quote.notebook)
+        return (
+            f"{quote.where}: notebook {quote.notebook} records no {quote.name!r} "
+            f"(it records: {', '.join(map(repr, names)) or 'nothing'})"
+        )
+    if quote.unit != result.unit:
+        return (
+            f"{quote.where}: {quote.number} {quote.unit!r} quotes {quote.name!r}, "
+            f"recorded in {result.unit!r} ({result.shown()})"
+        )
+    number = quote.number.replace(",", "").replace("−", "-")
+    decimals = len(number.partition(".")[2])
+    if abs(float(number) - result.value) > 0.5 * 10**-decimals + 1e-9 * abs(result.value):
+        return (
+            f"{quote.where}: quotes {quote.name!r} as {quote.number} {quote.unit}, "
+            f"but the run shows {result.value:.{max(decimals, result.digits) + 1}f} "
+            f"(write {result.value:,.{decimals}f})"
+        )
+    return None
+
+
+def quoting_texts(root: Path = ROOT) -> dict[str, str]:
+    """Return the prose that may quote results: the files and the solutions' Markdown."""
+    texts = {name: (root / name).read_text(encoding="utf-8") for name in QUOTING_FILES}
+    for path in sorted((root / "solutions").glob("[0-9][0-9]_*.ipynb")):
+        cells = read_notebook(path).cells
+        markdown = [cell.source for cell in cells if cell.cell_type == "markdown"]
+        texts[f"solutions/{path.name}"] = "\n".join(markdown)
+    return texts
+
+
+def check_quotes(root: Path = ROOT) -> list[str]:
+    """Return one line per quoted figure that disagrees with the record (none: all agree)."""
+    results = read_results(root / "solutions")
+    problems = []
+    for where, text in quoting_texts(root).items():
+        for quote in find_quotes(text, where):
+            problem = disagreement(quote, results)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def results_table(results: dict[tuple[str, str], Result]) -> str:
+    """Return the Markdown table of every recorded result, each cell a checked quote."""
+    lines = ["| notebook | result | stored run | measured on |", "|---|---|---|---|"]
+    for (notebook, name), result in sorted(results.items()):
+        quote = f"{result.shown()}<!-- result {notebook}: {name} -->"
+        lines.append(f"| {notebook} | {name} | {quote} | {result.machine or ''} |")
+    return "\n".join(lines)
+
+
+def table_in(text: str) -> str | None:
+    """Return the generated table stored between the markers in ``text``, or None."""
+    begin, end = text.find(TABLE_BEGIN), text.find(TABLE_END)
+    if begin < 0 or end < begin:
+        return None
+    return text[begin + len(TABLE_BEGIN) : end].strip()
+
+
+def time_suite(num_runs: int = 3) -> list[dict[str, object]]:
+    """Run ``pytest --nbval solutions`` ``num_runs`` times per thread setting; return medians.
+
+    Each record is a time in seconds with the machine: the whole run's wall time, and the
+    sum of each notebook's cell times from pytest's JUnit report.
+    """
+    machine = f"{platform.machine()}, {os.cpu_count()} cores"
+    records: list[dict[str, object]] = []
+    for threads, label in ((None, "default threads"), ("1", "1 thread")):
+        environment = dict(os.environ)
+        environment.pop("OMP_NUM_THREADS", None)
+        if threads:
+            environment["OMP_NUM_THREADS"] = threads
+        walls: list[float] = []
+        cells: dict[str, list[float]] = {}
+        for _ in range(num_runs):
+            with tempfile.TemporaryDirectory() as folder:
+                report = Path(folder) / "junit.xml"
+                command = [sys.executable, "-m", "pytest", "--nbval", "solutions", "-q"]
+                command += ["-p", "no:cacheprovider", f"--junitxml={report}"]
+                start = time.perf_counter()
+                subprocess.run(command, cwd=ROOT, env=environment, check=True)
+                walls.append(time.perf_counter() - start)
+                sums: dict[str, float] = {}
+                for case in ElementTree.parse(report).iter("testcase"):
+                    notebook = Path(case.get("classname", "").replace(".", "/")).name[:2]
+                    sums[notebook] = sums.get(notebook, 0.0) + float(case.get("time", 0))
+                for notebook, seconds in sums.items():
+                    cells.setdefault(notebook, []).append(seconds)
+        records.append(
+            {"name": f"solutions, {label}", "value": statistics.median(walls), "machine": machine}
+        )
+        for notebook, seconds in sorted(cells.items()):
+            name = f"cells of {notebook}, {label}"
+            records.append({"name": name, "value": statistics.median(seconds), "machine": machine})
+    return records
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.results", description=__doc__)
+    parser.add_argument("command", choices=("list", "check", "table", "time-suite"))
+    command = parser.parse_args().command
+    if command == "time-suite":
+        records = time_suite()
+        temporary = SUITE_RECORD.with_suffix(".json.tmp")
+        temporary.write_text(json.dumps(records, indent=1) + "\n", encoding="utf-8")
+        os.replace(temporary, SUITE_RECORD)
+        print(f"wrote {len(records)} times to {SUITE_RECORD.relative_to(ROOT)}")
+        return 0
+    results = read_results()
+    if command == "list":
+        for (notebook, name), result in sorted(results.items()):
+            print(f"{notebook}: {name} = {result.shown()}")
+        return 0
+    if command == "table":
+        print(results_table(results))
+        return 0
+    problems = check_quotes()
+    for problem in problems:
+        print(problem)
+    texts = quoting_texts()
+    unquoted = {where: unquoted_figures(text) for where, text in texts.items()}
+    for where, figures in unquoted.items():
+        if figures:
+            print(
+                f"{where}: unquoted {figures}: quote each as 98.9 %<!-- result NN: name -->, "
+                "or mark a setting right after it: 2 px<!-- not a result -->"
+            )
+    num_quotes = sum(len(find_quotes(text, where)) for where, text in texts.items())
+    num_unquoted = sum(map(len, unquoted.values()))
+    print(
+        f"{num_quotes} quoted figures, {len(problems)} disagree with the record, "
+        f"{num_unquoted} figures neither quoted nor marked"
+    )
+    return 1 if problems or num_unquoted else 0
+
+
+if __name__ == "__main__":
+    run(main)
