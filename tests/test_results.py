@@ -23,6 +23,7 @@ from tools.results import (
     quoting_texts,
     read_results,
     results_table,
+    save_suite_times,
     table_in,
     unquoted_figures,
 )
@@ -205,3 +206,15 @@ def test_the_guide_table_of_expected_results_is_current() -> None:
         "the guide's table of expected results is out of date: "
         "paste the output of `python -m tools.results table` between its markers"
     )
+
+
+def test_suite_times_replace_their_own_names_and_keep_the_others(tmp_path: Path) -> None:
+    path = tmp_path / "suite.json"
+    save_suite_times([{"name": "a", "value": 1.0, "machine": "m"}], path)
+    save_suite_times([{"name": "b", "value": 2.0, "machine": "m"}], path)
+    save_suite_times([{"name": "a", "value": 3.0, "machine": "m"}], path)
+    assert json.loads(path.read_text()) == [
+        {"name": "b", "value": 2.0, "machine": "m"},
+        {"name": "a", "value": 3.0, "machine": "m"},
+    ]
+    assert [file.name for file in tmp_path.iterdir()] == ["suite.json"]

@@ -5,7 +5,7 @@
     python -m tools.results list    # every result the stored solutions recorded
     python -m tools.results check   # every quoted figure agrees with its record
     python -m tools.results table   # the guide's table of expected results (Markdown)
-    python -m tools.results time-suite  # time `pytest --nbval solutions` (3 runs, median)
+    python -m tools.results time-suite  # time `pytest --nbval solutions` (median of 3 runs)
 
 A solution shows a figure with :func:`utils.results.show_result`, which records it in the
 output's metadata; the stored solution notebooks are therefore the record of one clean run.
@@ -21,8 +21,8 @@ the recorded value to the rounding the quote shows (``98.9`` stands for anything
 there until the prose follows.
 
 Times of the whole notebook suite are not shown by any notebook: ``time-suite`` runs
-``pytest --nbval solutions`` three times with PyTorch's default threads and three times with
-one thread, and writes the medians, with the machine, to :data:`SUITE_RECORD`; prose quotes
+``pytest --nbval solutions`` three times (``--one-thread``: with ``OMP_NUM_THREADS=1``) and
+writes the medians, with the machine and its load, to :data:`SUITE_RECORD`; prose quotes
 them as ``<!-- result suite: solutions, default threads -->``. Run it on a quiet machine.
 
 Figures that are not results (settings such as a 95 % interval, a 2 px shift) are marked
@@ -210,54 +210,69 @@ def table_in(text: str) -> str | None:
     return text[begin + len(TABLE_BEGIN) : end].strip()
 
 
-def time_suite(num_runs: int = 3) -> list[dict[str, object]]:
-    """Run ``pytest --nbval solutions`` ``num_runs`` times per thread setting; return medians.
+def time_suite(num_runs: int = 3, *, one_thread: bool = False) -> list[dict[str, object]]:
+    """Run ``pytest --nbval solutions`` ``num_runs`` times; return the median times.
 
-    Each record is a time in seconds with the machine: the whole run's wall time, and the
-    sum of each notebook's cell times from pytest's JUnit report.
+    Each record is a time in seconds with the machine (and its load average when the runs
+    began): the whole run's wall time, and the sum of each notebook's cell times from
+    pytest's JUnit report. ``one_thread`` sets ``OMP_NUM_THREADS=1`` for the notebooks.
     """
-    machine = f"{platform.machine()}, {os.cpu_count()} cores"
-    records: list[dict[str, object]] = []
-    for threads, label in ((None, "default threads"), ("1", "1 thread")):
-        environment = dict(os.environ)
-        environment.pop("OMP_NUM_THREADS", None)
-        if threads:
-            environment["OMP_NUM_THREADS"] = threads
-        walls: list[float] = []
-        cells: dict[str, list[float]] = {}
-        for _ in range(num_runs):
-            with tempfile.TemporaryDirectory() as folder:
-                report = Path(folder) / "junit.xml"
-                command = [sys.executable, "-m", "pytest", "--nbval", "solutions", "-q"]
-                command += ["-p", "no:cacheprovider", f"--junitxml={report}"]
-                start = time.perf_counter()
-                subprocess.run(command, cwd=ROOT, env=environment, check=True)
-                walls.append(time.perf_counter() - start)
-                sums: dict[str, float] = {}
-                for case in ElementTree.parse(report).iter("testcase"):
-                    notebook = Path(case.get("classname", "").replace(".", "/")).name[:2]
-                    sums[notebook] = sums.get(notebook, 0.0) + float(case.get("time", 0))
-                for notebook, seconds in sums.items():
-                    cells.setdefault(notebook, []).append(seconds)
-        records.append(
-            {"name": f"solutions, {label}", "value": statistics.median(walls), "machine": machine}
-        )
-        for notebook, seconds in sorted(cells.items()):
-            name = f"cells of {notebook}, {label}"
-            records.append({"name": name, "value": statistics.median(seconds), "machine": machine})
+    label = "1 thread" if one_thread else "default threads"
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} cores, {label}, "
+        f"load {os.getloadavg()[0]:.1f} at start, median of {num_runs}"
+    )
+    environment = dict(os.environ)
+    environment.pop("OMP_NUM_THREADS", None)
+    if one_thread:
+        environment["OMP_NUM_THREADS"] = "1"
+    walls: list[float] = []
+    cells: dict[str, list[float]] = {}
+    for _ in range(num_runs):
+        with tempfile.TemporaryDirectory() as folder:
+            report = Path(folder) / "junit.xml"
+            command = [sys.executable, "-m", "pytest", "--nbval", "solutions", "-q"]
+            command += ["-p", "no:cacheprovider", f"--junitxml={report}"]
+            start = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, env=environment, check=True)
+            walls.append(time.perf_counter() - start)
+            sums: dict[str, float] = {}
+            for case in ElementTree.parse(report).iter("testcase"):
+                notebook = Path(case.get("classname", "").replace(".", "/")).name[:2]
+                sums[notebook] = sums.get(notebook, 0.0) + float(case.get("time", 0))
+            for notebook, seconds in sums.items():
+                cells.setdefault(notebook, []).append(seconds)
+    records: list[dict[str, object]] = [
+        {"name": f"solutions, {label}", "value": statistics.median(walls), "machine": machine}
+    ]
+    for notebook, seconds in sorted(cells.items()):
+        name = f"cells of {notebook}, {label}"
+        records.append({"name": name, "value": statistics.median(seconds), "machine": machine})
     return records
+
+
+def save_suite_times(records: list[dict[str, object]], path: Path = SUITE_RECORD) -> None:
+    """Merge ``records`` into the record file at ``path`` (same names replaced), atomically."""
+    kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+    names = {record["name"] for record in records}
+    merged = [record for record in kept if record["name"] not in names] + records
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.results", description=__doc__)
     parser.add_argument("command", choices=("list", "check", "table", "time-suite"))
-    command = parser.parse_args().command
+    parser.add_argument("--runs", type=int, default=3, help="time-suite: runs (median)")
+    parser.add_argument("--one-thread", action="store_true", help="time-suite: OMP_NUM_THREADS=1")
+    arguments = parser.parse_args()
+    command = arguments.command
     if command == "time-suite":
-        records = time_suite()
-        temporary = SUITE_RECORD.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(records, indent=1) + "\n", encoding="utf-8")
-        os.replace(temporary, SUITE_RECORD)
-        print(f"wrote {len(records)} times to {SUITE_RECORD.relative_to(ROOT)}")
+        if arguments.runs < 1:
+            raise ToolError(f"--runs should be at least 1, got {arguments.runs}")
+        save_suite_times(time_suite(arguments.runs, one_thread=arguments.one_thread))
+        print(f"wrote the times to {SUITE_RECORD.relative_to(ROOT)}")
         return 0
     results = read_results()
     if command == "list":
