@@ -179,3 +179,7 @@ def test_run_exits_with_the_status_main_returns() -> None:
     with pytest.raises(SystemExit) as exit_:
         run(lambda: 1)
     assert exit_.value.code == 1
+
+
+def test_results_refuses_a_run_count_below_one_in_one_line() -> None:
+    assert_one_line_naming(run_tool("tools.results", "time-suite", "--runs", "0"), "--runs")
