@@ -22,6 +22,7 @@ from tools.results import (
     find_quotes,
     quoting_texts,
     read_results,
+    requote,
     results_table,
     save_suite_times,
     table_in,
@@ -218,3 +219,16 @@ def test_suite_times_replace_their_own_names_and_keep_the_others(tmp_path: Path)
         {"name": "a", "value": 3.0, "machine": "m"},
     ]
     assert [file.name for file in tmp_path.iterdir()] == ["suite.json"]
+
+
+def test_requote_rewrites_numbers_from_the_record_keeping_their_rounding() -> None:
+    text = (
+        "reaches 99.0 %<!-- result 03: validation accuracy --> or 99 %<!-- result 03: "
+        "validation accuracy -->, eager 0.5 ms<!-- result 05: eager latency -->, "
+        "9.9 s<!-- result 05: eager latency --> and 1 %<!-- result 03: no such -->"
+    )
+    assert requote(text, RECORDED) == (
+        "reaches 98.9 %<!-- result 03: validation accuracy --> or 99 %<!-- result 03: "
+        "validation accuracy -->, eager 0.4 ms<!-- result 05: eager latency -->, "
+        "9.9 s<!-- result 05: eager latency --> and 1 %<!-- result 03: no such -->"
+    )

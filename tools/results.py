@@ -5,6 +5,7 @@
     python -m tools.results list    # every result the stored solutions recorded
     python -m tools.results check   # every quoted figure agrees with its record
     python -m tools.results table   # the guide's table of expected results (Markdown)
+    python -m tools.results update  # rewrite quoted numbers from the record (read the diff!)
     python -m tools.results time-suite  # time `pytest --nbval solutions` (median of 3 runs)
 
 A solution shows a figure with :func:`utils.results.show_result`, which records it in the
@@ -193,6 +194,46 @@ def check_quotes(root: Path = ROOT) -> list[str]:
     return problems
 
 
+def requote(text: str, results: dict[tuple[str, str], Result]) -> str:
+    """Return ``text`` with every quoted number rewritten from its record, same rounding.
+
+    Quotes whose name or unit the record lacks are left for :func:`check_quotes` to report.
+    Only the numbers change: read the diff, since the words around a number may need to
+    follow it.
+    """
+
+    def rewrite(match: re.Match[str]) -> str:
+        result = results.get((match["notebook"], match["name"]))
+        unit = match["unit"].replace("*", "").replace("\u00a0", " ").strip()
+        if result is None or unit != result.unit:
+            return match.group(0)
+        number = match["number"]
+        decimals = len(number.partition(".")[2])
+        grouping = "," if "," in number else ""
+        value = f"{result.value:{grouping}.{decimals}f}"
+        if number.startswith("−"):
+            value = value.replace("-", "−")
+        return value + match.group(0)[len(number) :]
+
+    return QUOTE.sub(rewrite, text)
+
+
+def update_quotes(root: Path = ROOT) -> list[str]:
+    """Rewrite the quoted numbers in the prose files and solutions; return the files changed."""
+    results = read_results(root / "solutions")
+    paths = [root / name for name in QUOTING_FILES]
+    paths += sorted((root / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    changed = []
+    for path in paths:
+        # A notebook is rewritten as text: a quote never spans a line, so never a JSON string.
+        text = path.read_text(encoding="utf-8")
+        new = requote(text, results)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            changed.append(str(path.relative_to(root)))
+    return changed
+
+
 def results_table(results: dict[tuple[str, str], Result]) -> str:
     """Return the Markdown table of every recorded result, each cell a checked quote."""
     lines = ["| notebook | result | stored run | measured on |", "|---|---|---|---|"]
@@ -263,7 +304,7 @@ def save_suite_times(records: list[dict[str, object]], path: Path = SUITE_RECORD
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.results", description=__doc__)
-    parser.add_argument("command", choices=("list", "check", "table", "time-suite"))
+    parser.add_argument("command", choices=("list", "check", "table", "update", "time-suite"))
     parser.add_argument("--runs", type=int, default=3, help="time-suite: runs (median)")
     parser.add_argument("--one-thread", action="store_true", help="time-suite: OMP_NUM_THREADS=1")
     arguments = parser.parse_args()
@@ -278,6 +319,10 @@ def main() -> int:
     if command == "list":
         for (notebook, name), result in sorted(results.items()):
             print(f"{notebook}: {name} = {result.shown()}")
+        return 0
+    if command == "update":
+        for name in update_quotes():
+            print(f"rewrote quoted figures in {name}")
         return 0
     if command == "table":
         print(results_table(results))
