@@ -232,3 +232,14 @@ def test_requote_rewrites_numbers_from_the_record_keeping_their_rounding() -> No
         "validation accuracy -->, eager 0.4 ms<!-- result 05: eager latency -->, "
         "9.9 s<!-- result 05: eager latency --> and 1 %<!-- result 03: no such -->"
     )
+
+
+def test_a_tiny_figure_is_shown_and_quoted_in_scientific_notation(capsys) -> None:
+    show_result("largest difference", 2.74e-8, digits=1, scientific=True)
+    assert capsys.readouterr().out == "largest difference: 2.7e-08\n"
+    recorded = {("06", "d"): Result("06", "d", 2.74e-8, "", 1, scientific=True)}
+    assert disagreement(Quote("x.md:1", "2.7e-08", "", "06", "d"), recorded) is None
+    problem = disagreement(Quote("x.md:1", "3.0e-08", "", "06", "d"), recorded)
+    assert problem is not None
+    assert "write 2.7e-08" in problem
+    assert requote("3.0e-08<!-- result 06: d -->", recorded) == "2.7e-08<!-- result 06: d -->"

@@ -54,7 +54,7 @@ QUOTING_FILES = ("README.md", "docs/instructors_guide.md", "slides/lecture.md")
 SUITE_RECORD = ROOT / "docs" / "suite_timings.json"
 METADATA_KEY = "practical_ml_result"  # as utils.results writes it (tools import no torch)
 QUOTE = re.compile(
-    r"(?P<number>[-−]?\d[\d,]*(?:\.\d+)?)(?P<unit>[^\d<>\n]{0,16}?)"
+    r"(?P<number>[-−]?\d[\d,]*(?:\.\d+)?(?:e[-−+]?\d+)?)(?P<unit>[^\d<>\n]{0,16}?)"
     r"<!--\s*result\s+(?P<notebook>\d\d|suite)\s*:\s*(?P<name>[^>]*?)\s*-->"
 )
 # A figure of the kinds runs produce: a number and a unit, not already quoted or marked.
@@ -76,10 +76,24 @@ class Result:
     unit: str
     digits: int
     machine: str | None = None
+    scientific: bool = False
 
     def shown(self) -> str:
-        """Return the figure as the notebook showed it: ``98.9 %``."""
-        return f"{self.value:,.{self.digits}f}{' ' + self.unit if self.unit else ''}"
+        """Return the figure as the notebook showed it: ``98.9 %`` (or ``2.7e-08``)."""
+        number = format_number(self.value, self.digits, scientific=self.scientific)
+        return f"{number}{' ' + self.unit if self.unit else ''}"
+
+
+def format_number(value: float, decimals: int, *, scientific: bool, grouping: str = ",") -> str:
+    """Return ``value`` with ``decimals`` decimals, as ``2.7e-08`` when ``scientific``."""
+    return f"{value:.{decimals}e}" if scientific else f"{value:{grouping}.{decimals}f}"
+
+
+def precision(number: str) -> tuple[int, float]:
+    """Return the decimals a quoted number shows and half its last digit (its rounding)."""
+    mantissa, _, exponent = number.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return decimals, 0.5 * 10.0 ** (int(exponent or 0) - decimals)
 
 
 @dataclass(frozen=True)
@@ -121,6 +135,7 @@ def read_results(
                     record.get("unit", ""),
                     int(record.get("digits", 1)),
                     record.get("machine"),
+                    bool(record.get("scientific", False)),
                 )
     if Path(suite_record).is_file():
         for record in json.loads(Path(suite_record).read_text(encoding="utf-8")):
@@ -162,12 +177,13 @@ def disagreement(quote: Quote, results: dict[tuple[str, str], Result]) -> str | 
             f"recorded in {result.unit!r} ({result.shown()})"
         )
     number = quote.number.replace(",", "").replace("−", "-")
-    decimals = len(number.partition(".")[2])
-    if abs(float(number) - result.value) > 0.5 * 10**-decimals + 1e-9 * abs(result.value):
+    decimals, rounding = precision(number)
+    if abs(float(number) - result.value) > rounding + 1e-9 * abs(result.value):
+        scientific = "e" in number
         return (
-            f"{quote.where}: quotes {quote.name!r} as {quote.number} {quote.unit}, "
-            f"but the run shows {result.value:.{max(decimals, result.digits) + 1}f} "
-            f"(write {result.value:,.{decimals}f})"
+            f"{quote.where}: quotes {quote.name!r} as {quote.number} {quote.unit}, but the run "
+            f"shows {format_number(result.value, decimals + 2, scientific=scientific)} "
+            f"(write {format_number(result.value, decimals, scientific=scientific)})"
         )
     return None
 
@@ -208,9 +224,9 @@ def requote(text: str, results: dict[tuple[str, str], Result]) -> str:
         if result is None or unit != result.unit:
             return match.group(0)
         number = match["number"]
-        decimals = len(number.partition(".")[2])
+        decimals, _ = precision(number.replace("−", "-"))
         grouping = "," if "," in number else ""
-        value = f"{result.value:{grouping}.{decimals}f}"
+        value = format_number(result.value, decimals, scientific="e" in number, grouping=grouping)
         if number.startswith("−"):
             value = value.replace("-", "−")
         return value + match.group(0)[len(number) :]

@@ -36,8 +36,8 @@ def compare_with_prediction(
     what: str,
     unit: str = "",
     choices: Sequence[str] | None = None,
-) -> bool | None:
-    """Print the learner's prediction beside the answer; return whether it was right.
+) -> None:
+    """Print the learner's prediction beside the answer, and whether it was right.
 
     Parameters
     ----------
@@ -52,12 +52,9 @@ def compare_with_prediction(
     choices
         The valid answers for a choice; ``None`` for a numeric prediction.
 
-    Returns
-    -------
-    bool or None
-        For a choice, whether the prediction matched; for a number, whether it was within a
-        factor of 2 of the answer (the right order of magnitude and then some); ``None`` when
-        no prediction was written.
+    A choice is right when it matches; a number when it is within a factor of 2 of the
+    answer (the right order of magnitude and then some). Nothing is returned, so that the
+    call can end a cell without an ``Out`` line.
 
     Raises
     ------
@@ -82,16 +79,15 @@ def compare_with_prediction(
     shown = _format(answer, unit)
     if prediction is Ellipsis:
         print(f"{what}: {shown} {NOT_YET}")
-        return None
+        return
     print(f"{what}: you predicted {_format(prediction, unit)}; the run shows {shown}.")
     if choices is not None:
         right = prediction == answer
         print("Right." if right else "Not this time: the next cell explains why.")
-        return right
+        return
     if prediction == answer:
         ratio = 1.0
     else:
         ratio = abs(prediction) / abs(answer) if answer else float("inf")
     right = 0.5 <= ratio <= 2 and (prediction >= 0) == (answer >= 0)
     print("Within a factor of 2." if right else "Further off than a factor of 2: see why below.")
-    return right

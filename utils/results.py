@@ -22,7 +22,7 @@ import platform
 from numbers import Real
 
 METADATA_KEY = "practical_ml_result"
-TIME_UNITS = ("s", "ms")
+TIME_UNITS = ("s", "ms", "µs")
 
 
 def describe_machine() -> str:
@@ -35,7 +35,9 @@ def describe_machine() -> str:
     )
 
 
-def show_result(name: str, value: float, unit: str = "", *, digits: int = 1) -> None:
+def show_result(
+    name: str, value: float, unit: str = "", *, digits: int = 1, scientific: bool = False
+) -> None:
     """Print ``name: value unit`` and record the value in the cell's output metadata.
 
     Parameters
@@ -49,6 +51,8 @@ def show_result(name: str, value: float, unit: str = "", *, digits: int = 1) -> 
         The unit printed after the value: ``"%"``, ``"s"``, ``"px"``, ... or ``""``.
     digits
         Decimal places shown to the learner; the record keeps the full value.
+    scientific
+        Show the value as ``2.7e-08`` (``digits`` decimals), for very small or large values.
 
     Raises
     ------
@@ -70,8 +74,11 @@ def show_result(name: str, value: float, unit: str = "", *, digits: int = 1) -> 
         raise ValueError(f"value of {name!r} should be a finite number, got {value}")
     if not isinstance(digits, int) or digits < 0:
         raise ValueError(f"digits should be a whole number ≥ 0, got {digits!r}")
-    text = f"{name}: {value:,.{digits}f}{' ' + unit if unit else ''}"
+    number = f"{value:.{digits}e}" if scientific else f"{value:,.{digits}f}"
+    text = f"{name}: {number}{' ' + unit if unit else ''}"
     record = {"name": name, "value": float(value), "unit": unit, "digits": digits}
+    if scientific:
+        record["scientific"] = True
     if unit in TIME_UNITS:
         record["machine"] = describe_machine()
     try:
