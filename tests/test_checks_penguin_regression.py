@@ -6,6 +6,7 @@ from torch import nn
 
 from utils.checks import CheckFailed
 from utils.checks.penguin_regression import (
+    check_early_stopping,
     check_evaluate,
     check_headline,
     check_least_squares,
@@ -167,3 +168,20 @@ def test_loss_function_other_than_mse_is_named():
     x, y = torch.randn(8, 5), torch.randn(8, 1)
     with pytest.raises(CheckFailed, match="mean squared error"):
         check_regression_loss(nn.L1Loss()(model(x), y), nn.L1Loss(), model, x, y)
+
+
+def test_early_stopping_wants_the_epoch_label_of_the_lowest_validation_loss(capsys):
+    import pandas as pd
+
+    history = pd.DataFrame(
+        {"training loss": [0.5, 0.2, 0.1, 0.05], "validation loss": [0.6, 0.3, 0.4, 0.5]},
+        index=pd.RangeIndex(1, 5, name="epoch"),
+    )
+    check_early_stopping(2, history)
+    assert "✓" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match="epochs count from 1"):
+        check_early_stopping(1, history)
+    with pytest.raises(CheckFailed, match="early stopping watches validation"):
+        check_early_stopping(4, history)
+    with pytest.raises(CheckFailed, match="not the epoch of the lowest"):
+        check_early_stopping(3, history)

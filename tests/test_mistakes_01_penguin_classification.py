@@ -139,8 +139,8 @@ MISTAKES = [
     ),
     (
         "headline-accuracy-in-percent",
-        'accuracy = evaluate(reloaded, validation_loader, loss_function, device)["accuracy"]',
-        'accuracy = 100 * evaluate(reloaded, validation_loader, loss_function, device)["accuracy"]',
+        'test_accuracy = evaluate(reloaded, test_loader, loss_function, device)["accuracy"]',
+        'test_accuracy = 100 * evaluate(reloaded, test_loader, loss_function, device)["accuracy"]',
         "check_headline",
         "fraction",
     ),

@@ -9,6 +9,7 @@ from torch.utils.data import DataLoader
 
 from utils.penguins import (
     COLUMNS,
+    TEST_PER_GROUP,
     VALIDATION_PER_GROUP,
     PenguinDataset,
     load_penguin_table,
@@ -28,7 +29,7 @@ def classification() -> dict[str, PenguinDataset]:
     features = [*MEASUREMENTS, "sex"]
     return {
         split: PenguinDataset(features, ["species"], split=split)
-        for split in ("train", "validation")
+        for split in ("train", "validation", "test")
     }
 
 
@@ -49,38 +50,44 @@ def test_rows_with_missing_values_are_dropped(table):
 def test_split_sizes_add_up_to_the_table(table, classification):
     groups = table.groupby(["species", "sex"]).ngroups
     assert len(classification["validation"]) == groups * VALIDATION_PER_GROUP == 60
-    assert len(classification["train"]) + len(classification["validation"]) == len(table)
+    assert len(classification["test"]) == groups * TEST_PER_GROUP == 60
+    assert sum(len(dataset) for dataset in classification.values()) == len(table)
+    assert len(classification["train"]) == 213
 
 
-def test_validation_holds_ten_of_each_species_and_sex(classification):
-    counts = classification["validation"].frame.groupby(["species", "sex"]).size()
+@pytest.mark.parametrize(("split", "per_group"), [("validation", 10), ("test", 10)])
+def test_held_out_splits_hold_ten_of_each_species_and_sex(classification, split, per_group):
+    counts = classification[split].frame.groupby(["species", "sex"]).size()
     assert len(counts) == 6
-    assert (counts == VALIDATION_PER_GROUP).all()
+    assert (counts == per_group).all()
 
 
 def test_splits_do_not_overlap(classification):
-    train_rows = set(classification["train"].frame.index)
-    validation_rows = set(classification["validation"].frame.index)
-    assert train_rows.isdisjoint(validation_rows)
+    rows = [set(dataset.frame.index) for dataset in classification.values()]
+    assert rows[0].isdisjoint(rows[1])
+    assert rows[0].isdisjoint(rows[2])
+    assert rows[1].isdisjoint(rows[2])
 
 
 def test_split_is_fixed_by_the_seed(table):
     first, again = split_rows(table, seed=123), split_rows(table, seed=123)
     other = split_rows(table, seed=7)
-    assert first["validation"].index.equals(again["validation"].index)
-    assert not first["validation"].index.equals(other["validation"].index)
+    for split in ("validation", "test"):
+        assert first[split].index.equals(again[split].index)
+        assert not first[split].index.equals(other[split].index)
 
 
 def test_split_does_not_depend_on_row_order(table):
     shuffled = table.sample(frac=1.0, random_state=0)
-    assert set(split_rows(shuffled)["validation"].index) == set(
-        split_rows(table)["validation"].index
-    )
+    for split in ("validation", "test"):
+        assert set(split_rows(shuffled)[split].index) == set(split_rows(table)[split].index)
 
 
 def test_default_split_is_the_original_courses(classification):
     # The first rows held out by the original course (seed 123, same recipe).
     assert sorted(classification["validation"].frame.index)[:5] == [2, 13, 16, 37, 39]
+    # Drawing a test split afterwards leaves these 60 as they were.
+    assert len(classification["validation"]) == 60
 
 
 def test_items_are_float32_features_and_int64_class_index(classification):
@@ -259,8 +266,14 @@ def test_split_rows_names_a_missing_column(table):
 
 
 def test_split_rows_says_when_a_group_is_too_small(table):
-    with pytest.raises(ValueError, match=r"table has 3 female Adelie penguins; .* holds out 10"):
+    with pytest.raises(ValueError, match=r"table has 3 female Adelie penguins; .* holds out 20"):
         split_rows(table.drop(table.query("species == 'Adelie' and sex == 'female'").index[3:]))
+
+
+def test_split_rows_needs_a_training_penguin_in_every_group(table):
+    group = table.query("species == 'Chinstrap' and sex == 'male'").index
+    with pytest.raises(ValueError, match=r"table has 20 male Chinstrap .* trains on the rest"):
+        split_rows(table.drop(group[20:]))
 
 
 def test_an_index_out_of_range_names_the_range(classification):

@@ -1,9 +1,10 @@
-"""The Palmer penguins table as a PyTorch ``Dataset``, with a fixed train/validation split.
+"""The Palmer penguins table as a PyTorch ``Dataset``, with a fixed train/validation/test split.
 
 The table ships with the ``palmerpenguins`` package, so nothing is downloaded.
 Rows with a missing value are dropped. The validation split holds
 ``VALIDATION_PER_GROUP`` penguins of each species and sex (10 females and 10
-males of each of the three species, 60 in all); the other 273 are for training.
+males of each of the three species, 60 in all), the test split another
+``TEST_PER_GROUP`` of each (60 more); the other 213 are for training.
 
 Example::
 
@@ -30,8 +31,9 @@ from torch.utils.data import Dataset
 CATEGORICAL_COLUMNS = ("species", "island", "sex")
 NUMERIC_COLUMNS = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "year")
 COLUMNS = CATEGORICAL_COLUMNS + NUMERIC_COLUMNS
-SPLITS = ("train", "validation")
+SPLITS = ("train", "validation", "test")
 VALIDATION_PER_GROUP = 10
+TEST_PER_GROUP = 10
 SPLIT_SEED = 123  # the original course's seed
 MAX_SEED = 2**32 - 1  # NumPy's RandomState takes seeds up to this
 Index: TypeAlias = int | slice
@@ -56,11 +58,13 @@ def load_penguin_table() -> pd.DataFrame:
 
 
 def split_rows(table: pd.DataFrame, seed: int = SPLIT_SEED) -> dict[str, pd.DataFrame]:
-    """Split the table into training and validation rows, stratified by species and sex.
+    """Split the table into training, validation and test rows, stratified by species and sex.
 
     ``VALIDATION_PER_GROUP`` penguins of each species and sex are held out for
     validation. With the default seed these are the same 60 penguins that the
-    original ICCS course held out, so results can be compared with it.
+    original ICCS course held out, so results can be compared with it. Then
+    ``TEST_PER_GROUP`` more of each are held out for the test, drawn by the same
+    generator once every validation penguin is chosen.
 
     Parameters
     ----------
@@ -72,7 +76,7 @@ def split_rows(table: pd.DataFrame, seed: int = SPLIT_SEED) -> dict[str, pd.Data
     Returns
     -------
     dict[str, pandas.DataFrame]
-        ``{"train": ..., "validation": ...}``, each in the table's row order.
+        ``{"train": ..., "validation": ..., "test": ...}``, each in the table's row order.
 
     Raises
     ------
@@ -96,17 +100,30 @@ def split_rows(table: pd.DataFrame, seed: int = SPLIT_SEED) -> dict[str, pd.Data
     # the same on every machine.
     ordered = table.sort_values(sorted(table.columns), kind="stable")
     generator = np.random.RandomState(seed)
-    held_out: list[int] = []
-    for (species, sex), group in ordered.groupby(["species", "sex"], sort=True):
-        if len(group) < VALIDATION_PER_GROUP:
+    groups = list(ordered.groupby(["species", "sex"], sort=True))
+    held_out = VALIDATION_PER_GROUP + TEST_PER_GROUP
+    for (species, sex), group in groups:
+        if len(group) <= held_out:
             raise ValueError(
                 f"table has {len(group)} {sex} {species} penguins; the split holds out "
-                f"{VALIDATION_PER_GROUP} of each species and sex, so it needs more."
+                f"{held_out} of each species and sex and trains on the rest, so it needs more."
             )
+    # Validation first, exactly as the original course drew it; then the test penguins
+    # from those left, with the same generator.
+    validation: list[int] = []
+    for _, group in groups:
         chosen = generator.choice(len(group), size=VALIDATION_PER_GROUP, replace=False)
-        held_out.extend(group.index[chosen])
-    is_validation = table.index.isin(held_out)
-    return {"train": table[~is_validation], "validation": table[is_validation]}
+        validation.extend(group.index[chosen])
+    test: list[int] = []
+    for _, group in groups:
+        left = group.index[~group.index.isin(validation)]
+        test.extend(left[generator.choice(len(left), size=TEST_PER_GROUP, replace=False)])
+    is_validation, is_test = table.index.isin(validation), table.index.isin(test)
+    return {
+        "train": table[~is_validation & ~is_test],
+        "validation": table[is_validation],
+        "test": table[is_test],
+    }
 
 
 def _check_columns(features: Sequence[str], targets: Sequence[str]) -> None:
@@ -155,7 +172,7 @@ class PenguinDataset(Dataset[tuple[Tensor, Tensor]]):
     Categorical features (species, island, sex) are one-hot encoded, one column
     per category. Numeric features are standardised, ``(value - mean) / std``,
     with the mean and (population) standard deviation of the *training* split,
-    whichever split this is, so that nothing leaks from the validation data.
+    whichever split this is, so that nothing leaks from the validation or test data.
 
     A categorical target (e.g. ``["species"]``) comes out as a class index
     (int64, shape ``()``), ready for ``nn.CrossEntropyLoss``. Numeric targets
@@ -169,10 +186,11 @@ class PenguinDataset(Dataset[tuple[Tensor, Tensor]]):
     targets
         Columns to predict: one categorical column, or one or more numeric ones.
     split
-        ``"train"`` or ``"validation"``.
+        ``"train"``, ``"validation"`` or ``"test"``. Keep the test split for one
+        final measurement, after every choice has been made with the validation split.
     seed
-        Seeds the choice of validation penguins; keep the default to compare
-        results with others.
+        Seeds the choice of validation and test penguins; keep the default to
+        compare results with others.
 
     Attributes
     ----------
@@ -210,7 +228,7 @@ class PenguinDataset(Dataset[tuple[Tensor, Tensor]]):
         self,
         features: Sequence[str],
         targets: Sequence[str],
-        split: Literal["train", "validation"] = "train",
+        split: Literal["train", "validation", "test"] = "train",
         seed: int = SPLIT_SEED,
     ) -> None:
         _check_columns(features, targets)

@@ -208,12 +208,12 @@ def check_reloaded(
 
 
 def check_headline(accuracy: object, threshold: float = 0.98) -> None:
-    """Check that the validation accuracy, a fraction between 0 and 1, reaches ``threshold``."""
+    """Check that the test accuracy, a fraction between 0 and 1, reaches ``threshold``."""
     value = as_float("accuracy", accuracy, tensor_ok=False)
     if value > 1:
         hint = "keep it as a fraction here; multiply by 100 only when printing a percentage."
         fail(f"accuracy is {value}, more than 1.", hint)
     if value < threshold:
         hint = "train for more epochs, try another learning rate, or revisit the features."
-        fail(f"validation accuracy {value:.1%} is below {threshold:.0%}.", hint)
-    passed(f"validation accuracy {value:.1%} reaches {threshold:.0%}")
+        fail(f"test accuracy {value:.1%} is below {threshold:.0%}.", hint)
+    passed(f"test accuracy {value:.1%} reaches {threshold:.0%}")

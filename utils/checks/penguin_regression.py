@@ -253,7 +253,7 @@ def check_species_comparison(with_species: Mapping[str, float], least_squares_ma
 
 
 def check_headline(network_mae: object, least_squares_mae: object, threshold: float = 1.05) -> None:
-    """Check the network's validation MAE, in grams: at most ``threshold`` × least squares'."""
+    """Check the network's test MAE, in grams: at most ``threshold`` × least squares'."""
     value = _grams("network_mae", network_mae, tensor_ok=False)
     baseline = as_float("least_squares_mae", least_squares_mae)
     if value > threshold * baseline:
@@ -263,3 +263,17 @@ def check_headline(network_mae: object, least_squares_mae: object, threshold: fl
             "train longer or with another learning rate.",
         )
     passed(f"the network ({value:.0f} g) holds its own against least squares ({baseline:.0f} g)")
+
+
+def check_early_stopping(best_epoch: object, history: pd.DataFrame) -> None:
+    """Check ``best_epoch``: the epoch (numbered from 1) of ``history``'s lowest validation loss."""
+    epoch = as_float("best_epoch", best_epoch)
+    if epoch == history["validation loss"].idxmin():
+        passed("best_epoch is the epoch of the lowest validation loss")
+        return
+    hint = 'choose by the validation loss: history["validation loss"].idxmin().'
+    if epoch == history["validation loss"].to_numpy().argmin():
+        hint = "that is a position counted from 0; epochs count from 1: use .idxmin(), the label."
+    elif epoch == history["training loss"].idxmin():
+        hint = "that is where the *training* loss is lowest; early stopping watches validation."
+    fail(f"best_epoch = {epoch:g} is not the epoch of the lowest validation loss.", hint)
