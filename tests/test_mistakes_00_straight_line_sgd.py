@@ -3,6 +3,7 @@
 Also the tests of the harness itself (tests/mistakes.py), on this notebook.
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -261,7 +262,13 @@ def test_a_mistake_no_check_catches_fails_the_test():
 
 
 def test_another_exception_first_fails_the_test_with_its_traceback():
-    with pytest.raises(pytest.fail.Exception, match=r"(?s)raised NameError.*cell 10>"):
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    mutated = next(  # numbered from 1, as the harness names cells
+        number
+        for number, cell in enumerate(cells, start=1)
+        if "m_here = 0.5" in "".join(cell["source"])
+    )
+    with pytest.raises(pytest.fail.Exception, match=rf"(?s)raised NameError.*cell {mutated}>"):
         catch_mistake(NOTEBOOK, "m_here = 0.5", "m_here = undefined", "check_gradients")
 
 
