@@ -266,65 +266,208 @@ def test_exported_program_with_a_model_that_is_no_module_is_refused_by_name(
         check.check_exported_program(export(model), model.state_dict())
 
 
-# check_runner_input
+# check_dynamic_shapes
 
-
-@pytest.fixture
-def images() -> torch.Tensor:
-    return torch.rand(5, 1, 28, 28, generator=torch.Generator().manual_seed(0))
-
-
-def test_runner_input_passes_for_float32_images(
-    tmp_path: Path, images: torch.Tensor, capsys: pytest.CaptureFixture[str]
-) -> None:
-    np.save(tmp_path / "images.npy", images.numpy())
-    check.check_runner_input(tmp_path / "images.npy", images)
-    assert capsys.readouterr().out.startswith("✓")
+BATCH = {"x": {0: torch.export.Dim("batch")}}
 
 
 @pytest.mark.parametrize(
-    ("convert", "hint"),
+    "dynamic_shapes",
     [
-        (lambda x: x.numpy().astype(np.float64), "astype"),
-        (lambda x: (x * 255).numpy().astype(np.uint8), "raw pixels"),
-        (lambda x: x[:, 0].numpy(), "channel axis"),
-        (lambda x: x.numpy() * 255, "as in training"),
+        BATCH,
+        {"x": {0: torch.export.Dim.AUTO}},
+        ({0: torch.export.Dim("batch")},),
+        {"x": (torch.export.Dim("batch"), None, None, None)},
     ],
-    ids=["float64", "uint8", "no channel axis", "not scaled"],
+    ids=["dict", "Dim.AUTO", "tuple of specs", "spec as a tuple"],
 )
-def test_runner_input_slips_fail_with_their_hint(
-    tmp_path: Path,
-    images: torch.Tensor,
-    convert: Callable[[torch.Tensor], np.ndarray],
-    hint: str,
+def test_dynamic_shapes_pass_for_the_batch_alone_in_any_spelling(
+    dynamic_shapes: object, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    np.save(tmp_path / "images.npy", convert(images))
-    with pytest.raises(AssertionError, match=hint):
-        check.check_runner_input(tmp_path / "images.npy", images)
+    check.check_dynamic_shapes(torch.rand(8, 1, 28, 28), dynamic_shapes)
+    assert capsys.readouterr().out.startswith("✓ an example of 8 images")
 
 
-def test_runner_input_saved_with_torch_is_not_a_plain_array(
-    tmp_path: Path, images: torch.Tensor
+@pytest.mark.parametrize(
+    ("size", "dynamic_shapes", "named"),
+    [
+        (1, BATCH, "example is 1 image"),
+        (8, None, "no dimension is dynamic.*batches of 8"),
+        (8, {"x": {}}, "no dimension is dynamic"),
+        (1, {"x": {0: None}}, "batches of 1"),
+        (8, {"x": {0: torch.export.Dim("b"), 2: torch.export.Dim("h")}}, r"\[0, 2\].*28 × 28"),
+        (8, {"x": {1: torch.export.Dim("c")}}, r"\[1\].*1 channel"),
+        (8, {"images": {0: torch.export.Dim("b")}}, "forward's arguments"),
+    ],
+    ids=["example of 1", "none", "empty", "example of 1, no Dim", "height", "channel", "key"],
+)
+def test_dynamic_shapes_slips_are_named(
+    model: DigitCNN, size: int, dynamic_shapes: object, named: str
 ) -> None:
-    torch.save(images, tmp_path / "images.npy")
-    with pytest.raises(AssertionError, match=r"not a plain \.npy array"):
-        check.check_runner_input(tmp_path / "images.npy", images)
+    with pytest.raises(AssertionError, match=rf"(?s){named}"):
+        check.check_dynamic_shapes(torch.rand(size, 1, 28, 28), dynamic_shapes)
 
 
-def test_runner_input_missing_fails(tmp_path: Path, images: torch.Tensor) -> None:
-    with pytest.raises(AssertionError, match="no file"):
-        check.check_runner_input(tmp_path / "images.npy", images)
-
-
-def test_runner_input_refuses_expected_images_of_the_wrong_kind_by_name(
-    tmp_path: Path, images: torch.Tensor
+@pytest.mark.parametrize(
+    ("size", "dynamic_shapes"),
+    [
+        (1, BATCH),
+        (8, {"x": {0: torch.export.Dim("b"), 2: torch.export.Dim("h")}}),
+        (8, {"x": {1: torch.export.Dim("c")}}),
+        (8, {"images": {0: torch.export.Dim("b")}}),
+    ],
+    ids=["example of 1", "height", "channel", "key"],
+)
+def test_the_slips_the_check_names_are_refused_by_torch_export(
+    model: DigitCNN, size: int, dynamic_shapes: object
 ) -> None:
-    with pytest.raises(TypeError, match=r"expected_images should be .*got ndarray"):
-        check.check_runner_input(tmp_path / "images.npy", images.numpy())
-    with pytest.raises(ValueError, match=r"expected_images should be .*\(N, 1, 28, 28\)"):
-        check.check_runner_input(tmp_path / "images.npy", images[:, 0])
-    with pytest.raises(TypeError, match="images_path should be a path"):
-        check.check_runner_input(None, images)
+    # The check's premise, independent of it: torch.export refuses each of these choices.
+    with pytest.raises((RuntimeError, AssertionError)):  # RuntimeError in older versions
+        torch.export.export(model, (torch.rand(size, 1, 28, 28),), dynamic_shapes=dynamic_shapes)
+
+
+def test_a_fixed_batch_really_refuses_another_size(model: DigitCNN) -> None:
+    program = torch.export.export(model, (torch.rand(1, 1, 28, 28),)).module()
+    with pytest.raises((RuntimeError, AssertionError)):  # RuntimeError in older versions
+        program(torch.rand(3, 1, 28, 28))
+
+
+def test_dynamic_shapes_left_as_the_placeholder_say_fill_in_the_todo() -> None:
+    with pytest.raises(AssertionError, match=r"dynamic_shapes is still `\.\.\.`"):
+        check.check_dynamic_shapes(torch.rand(8, 1, 28, 28), ...)
+
+
+def test_dynamic_shapes_refuse_an_example_that_is_no_batch_of_images_by_name() -> None:
+    with pytest.raises(TypeError, match=r"example_images should be a batch of images.*got Tensor"):
+        check.check_dynamic_shapes(torch.rand(8, 28, 28), BATCH)
+
+
+# check_exportable_reader
+
+
+class Reader(torch.nn.Module):
+    def __init__(self, network: torch.nn.Module) -> None:
+        super().__init__()
+        self.network = network
+
+
+class PerImage(Reader):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.network(torch.where(x.amax(dim=(1, 2, 3), keepdim=True) > 1, x / 255, x))
+
+
+class PythonIf(Reader):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.network(x / 255 if x.max().item() > 1 else x)
+
+
+class LoopWithWhere(Reader):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        images = [torch.where(image.max() > 1, image / 255, image) for image in x]
+        return self.network(torch.stack(images))
+
+
+class WholeBatch(Reader):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.network(torch.where(x.max() > 1, x / 255, x))
+
+
+class Everything(Reader):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.network(x / 255)
+
+
+class Nothing(Reader):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.network(x)
+
+
+class Halved(Reader):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.network(PerImage(torch.nn.Identity())(x) / 2)
+
+
+def test_reader_passes_when_it_scales_each_raw_image(
+    model: DigitCNN, capsys: pytest.CaptureFixture[str]
+) -> None:
+    check.check_exportable_reader(PerImage(model), model)
+    assert capsys.readouterr().out.startswith("✓ the reader exports")
+
+
+@pytest.mark.parametrize(
+    ("reader", "named"),
+    [
+        (PythonIf, r"(?s)Python decision.*line \d+.*torch\.where"),
+        (LoopWithWhere, "fixed batch size.*loop"),
+        (WholeBatch, "whole batch"),
+        (Everything, "already in"),
+        (Nothing, "unscaled"),
+        (Halved, "differ from the task"),
+    ],
+    ids=["python if", "loop", "whole batch", "divides everything", "never divides", "other"],
+)
+def test_reader_slips_are_named(model: DigitCNN, reader: type[Reader], named: str) -> None:
+    with pytest.raises(AssertionError, match=named):
+        check.check_exportable_reader(reader(model), model)
+
+
+def test_reader_left_as_the_placeholder_says_fill_in_the_todo(model: DigitCNN) -> None:
+    with pytest.raises(AssertionError, match="fill in the TODO above"):
+        check.check_exportable_reader(..., model)
+
+
+def test_reader_that_is_no_module_is_refused_by_name(model: DigitCNN) -> None:
+    with pytest.raises(TypeError, match=r"reader should be a module.*got type"):
+        check.check_exportable_reader(PerImage, model)
+
+
+# check_preprocess
+
+
+def preprocess_right(pixels: np.ndarray) -> np.ndarray:
+    return pixels[:, np.newaxis].astype(np.float32) / 255
+
+
+def test_preprocess_passes_for_float32_images_in_zero_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    check.check_preprocess(preprocess_right)
+    assert capsys.readouterr().out.startswith("✓ preprocess makes float32 images")
+
+
+@pytest.mark.parametrize(
+    ("preprocess", "named"),
+    [
+        (lambda p: preprocess_right(p).astype(np.float64), "float64.*float32"),
+        (lambda p: p[:, None], "uint8"),
+        (lambda p: preprocess_right(p)[:, 0], r"\(3, 28, 28\).*channel axis"),
+        (lambda p: preprocess_right(p).transpose(0, 2, 3, 1), "channels first"),
+        (lambda p: preprocess_right(p) * 255, "not divided by 255"),
+        (lambda p: preprocess_right(p) / 255, "twice"),
+        (lambda p: (preprocess_right(p) - 0.1307) / 0.3081, "mean and std"),
+        (lambda p: 1 - preprocess_right(p), r"pixel / 255"),
+        (lambda p: torch.from_numpy(preprocess_right(p)), "not a NumPy array"),
+    ],
+    ids=[
+        "float64",
+        "uint8",
+        "no channel",
+        "channels last",
+        "not scaled",
+        "scaled twice",
+        "mean and std",
+        "inverted",
+        "tensor",
+    ],
+)
+def test_preprocess_slips_are_named(preprocess: Callable[[np.ndarray], Any], named: str) -> None:
+    with pytest.raises(AssertionError, match=rf"(?s){named}"):
+        check.check_preprocess(preprocess)
+
+
+def test_preprocess_left_as_the_placeholder_says_fill_in_the_todo() -> None:
+    with pytest.raises(AssertionError, match="fill in the TODO above"):
+        check.check_preprocess(...)
 
 
 # check_aoti_package (the passing case compiles a package: see tests/test_digit_runner.py)

@@ -7,6 +7,12 @@ tests/test_checks_deploying_models.py feeds the checks directly. Do not edit a c
 check pass; a case that turns out to be unrealistic is removed, with the reason, in the
 commit that removes it.
 
+Issue 17 turned two TODOs into decisions: the export's TODO now chooses ``example_images``
+and ``dynamic_shapes`` (the export call is given), and the C++ runner's TODO writes
+``preprocess`` (the ``np.save`` is given). The cases on those TODOs put the same slips into
+the new code; two slips that now sit in given code left the catalogue
+("export-example-inputs-not-a-tuple", "runner-input-saved-with-torch-save").
+
 Each case puts one slip into the solution and runs the notebook up to the check right
 after its TODO (tests/mistakes.py). The check must fail there, and its message or hint
 must name the true cause: one of ``cause_words`` (any, case-insensitive) must appear in
@@ -41,9 +47,11 @@ NO_COMPILING = {
     LOAD_PACKAGE: "compiled_model = None",
     "missing = missing_build_tools()": 'missing = ["the time to build it"]',
 }
-AFTER_COMPILING = {"check_runner_input", "check_median_latency"}
+AFTER_COMPILING = {"check_preprocess", "check_median_latency"}
 
-EXPORT = 'torch.export.export(model, (example_images,), dynamic_shapes={"x": {0: batch}})'
+# The export's choices (the TODO since issue 17: the export call itself is given code).
+EXAMPLE = "example_images = X_validation[:8]"
+DYNAMIC = 'dynamic_shapes = {"x": {0: torch.export.Dim("batch")}}'
 TIMING = (
     "        started = time.perf_counter()\n"
     "        function()\n"
@@ -107,31 +115,24 @@ MISTAKES = [
     # ---- torch.export --------------------------------------------------------------------
     (
         "export-with-an-example-batch-of-one",
-        EXPORT,
-        EXPORT.replace("(example_images,)", "(example_images[:1],)"),
-        "check_exported_program",
+        EXAMPLE,
+        EXAMPLE.replace("[:8]", "[:1]"),
+        "check_dynamic_shapes",
         ("batch of one", "size 1", "one image", "specializ", "at least 2", "more than one"),
     ),
     (
         "export-marks-the-channel-axis-dynamic",
-        EXPORT,
-        EXPORT.replace("{0: batch}", "{1: batch}"),
-        "check_exported_program",
+        DYNAMIC,
+        DYNAMIC.replace("{0:", "{1:"),
+        "check_dynamic_shapes",
         ("dim 0", "{0:", "axis 0", "first axis", "batch axis", "dimension 0", "first dimension"),
     ),
     (
         "export-dynamic-shapes-keyed-by-the-variable-name",
-        EXPORT,
-        EXPORT.replace('{"x":', '{"example_images":'),
-        "check_exported_program",
+        DYNAMIC,
+        DYNAMIC.replace('{"x":', '{"example_images":'),
+        "check_dynamic_shapes",
         ("argument name", "parameter name", "named x", "'x'", '"x"', "forward"),
-    ),
-    (
-        "export-example-inputs-not-a-tuple",
-        EXPORT,
-        EXPORT.replace("(example_images,)", "example_images"),
-        "check_exported_program",
-        ("tuple",),
     ),
     # ---- AOTInductor ---------------------------------------------------------------------
     (
@@ -143,17 +144,10 @@ MISTAKES = [
     ),
     # ---- the C++ runner's input ----------------------------------------------------------
     (
-        "runner-input-saved-with-torch-save",
-        "np.save(images_path, cpp_images.numpy())",
-        "torch.save(cpp_images, images_path)",
-        "check_runner_input",
-        ("np.save", "numpy", ".npy", "torch.save"),
-    ),
-    (
         "runner-input-channels-last",
-        "np.save(images_path, cpp_images.numpy())",
-        "np.save(images_path, cpp_images.permute(0, 2, 3, 1).numpy())",
-        "check_runner_input",
+        "return images[:, np.newaxis]",
+        "return images[..., np.newaxis]",
+        "check_preprocess",
         ("channel", "channels first", "channels last", "permute", "axis order"),
     ),
     # ---- median_latency ------------------------------------------------------------------
@@ -198,9 +192,6 @@ NOT_NAMED_YET = {
     "default, so DigitCNN() gives the same model",
     "load-state-dict-given-the-whole-checkpoint": "the check shows the first line of PyTorch's "
     "RuntimeError ('Error(s) in loading state_dict'), not its cause",
-    "export-marks-the-channel-axis-dynamic": IN_THE_TODO_CELL,
-    "export-dynamic-shapes-keyed-by-the-variable-name": IN_THE_TODO_CELL,
-    "export-example-inputs-not-a-tuple": IN_THE_TODO_CELL,
     "aoti-compiles-the-module-not-the-exported-program": IN_THE_TODO_CELL,
     "latency-of-timestamps-not-durations": "the check says how far off the time is, not that "
     "it holds timestamps instead of durations",

@@ -20,7 +20,7 @@ from utils.checkpoints import CheckpointError, load_checkpoint, unsupported_glob
 from utils.checks._core import as_float, call_learner_function, fail, passed, require_answer
 from utils.checks.engine import predict
 from utils.digit_runner import INSTALL_HINT
-from utils.errors import first_line
+from utils.errors import first_line, learner_line
 from utils.models import IMAGE_SHAPE, NUMBER_OF_CLASSES, DigitCNN
 
 CHECKPOINT_KEYS = ("state_dict", "architecture", "input", "class_names", "versions")
@@ -35,6 +35,21 @@ _DYNAMIC = (
     "export with a dynamic batch dimension, dynamic_shapes={'x': {0: torch.export.Dim('batch')}}"
     ", and an example batch of two or more (a size of 1 stays fixed)."
 )
+_REFUSALS = {  # a piece of torch.export's refusal: (what is still wrong, what to try)
+    "data-dependent": (
+        "a Python decision (`if`) on a tensor's value: export records operations, not branches",
+        "torch.where(condition, a, b) picks per element; x.amax(dim=(1, 2, 3), keepdim=True) "
+        "is each image's brightest pixel.",
+    ),
+    "Constraints violated": ("a fixed batch size (a loop over images?)", "torch.where, no loop."),
+}
+_STATIC = (None, torch.export.Dim.STATIC)  # what keeps a dimension fixed, as does an int
+_READINGS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {  # how a reader prepares x
+    "": lambda x: torch.where(x.amax((1, 2, 3), True) > 1, x / 255, x),  # the task's
+    "it decides for the whole batch at once.": lambda x: x / 255 if x.max() > 1 else x,
+    "it divides images already in [0, 1] by 255 too.": lambda x: x / 255,
+    "it leaves raw pixels (above 1) unscaled.": lambda x: x,
+}
 
 
 class _Tripwire:
@@ -139,6 +154,32 @@ def check_load_digit_model(load_digit_model: object, checkpoint_path: str | os.P
     )
 
 
+def check_dynamic_shapes(example_images: object, dynamic_shapes: object) -> None:
+    """Check the choices for export: an example of 2+ images, and only dimension 0 dynamic."""
+    for name, value in (("example_images", example_images), ("dynamic_shapes", dynamic_shapes)):
+        require_answer(name, value)
+    ok = isinstance(example_images, torch.Tensor) and example_images.shape[1:] == IMAGE_SHAPE
+    _require("example_images", example_images, ok, "a batch of images, shape (N, 1, 28, 28)")
+    spec, n = dynamic_shapes, len(example_images)
+    if isinstance(spec, dict) and set(spec) != {"x"}:
+        keys = f"dynamic_shapes has the keys {sorted(spec)}: the names of forward's arguments?"
+        fail(keys, "DigitCNN.forward(self, x) has one argument, x: {'x': {...}}.")
+    spec = spec["x"] if isinstance(spec, dict) else spec[0] if isinstance(spec, tuple) else spec
+    spec = dict(enumerate(spec)) if isinstance(spec, tuple | list) else spec or {}
+    dynamic = [d for d, v in sorted(spec.items()) if not isinstance(v, int) and v not in _STATIC]
+    if [d for d in dynamic if d != 0]:
+        said = f"dimensions {dynamic} of (batch, channel, height, width) are dynamic, but "
+        why = "DigitCNN fixes 1 channel (first convolution) and 28 × 28 pixels (Linear layer)."
+        fail(said + why, "mark dimension 0 alone; the others keep the example's sizes.")
+    if not dynamic:
+        hint = "mark dimension 0, the batch: {'x': {0: torch.export.Dim('batch')}}."
+        fail(f"no dimension is dynamic: the program would take batches of {n} only.", hint)
+    if n < 2:
+        said = "the example is 1 image: export treats a dimension of size 1 as a constant."
+        fail(said, "give an example of two or more images.")
+    passed(f"an example of {n} images, and the batch (dimension 0) the only dynamic one")
+
+
 def check_exported_program(exported_program: object, model: nn.Module) -> None:
     """Check ``exported_program``: ``model`` in eval mode, for any batch size."""
     _require("model", model, isinstance(model, nn.Module), "the trained torch.nn.Module")
@@ -152,30 +193,59 @@ def check_exported_program(exported_program: object, model: nn.Module) -> None:
     passed("exported_program gives the model's scores, for batches of 1, 3 and 17 images")
 
 
-def check_runner_input(images_path: str | os.PathLike, expected_images: torch.Tensor) -> None:
-    """Check the .npy file for the C++ runner: float32 images of shape (N, 1, 28, 28) in [0, 1]."""
-    what = "the tensor of images the task names, shape (N, 1, 28, 28)"
-    _require("expected_images", expected_images, isinstance(expected_images, torch.Tensor), what)
-    shape_ok = expected_images.shape[1:] == IMAGE_SHAPE  # so (N, 1, 28, 28)
-    _require("expected_images", expected_images, shape_ok, what, ValueError)
-    path = _file("images_path", images_path, "np.save(images_path, array) writes one.")
+def check_exportable_reader(reader: object, model: nn.Module) -> None:
+    """Check ``reader``: it exports with a dynamic batch and prepares each image on its own."""
+    _require("model", model, isinstance(model, nn.Module), "the trained torch.nn.Module")
+    require_answer("reader", reader)
+    _require("reader", reader, isinstance(reader, nn.Module), "a module, such as Reader(model)")
+    images = torch.rand(4, *IMAGE_SHAPE, generator=torch.Generator().manual_seed(0))
+    images[::2] = (images[::2] * 255).round()  # images 0 and 2: raw pixels
     try:
-        with path.open("rb") as file:  # not np.load, which opens a zip (a torch file) as .npz
-            images = np.lib.format.read_array(file, allow_pickle=False)
-    except Exception as error:  # a pickle, a torch file, text: not a plain array
-        fail(f"{path} is not a plain .npy array: {first_line(error)}", "use np.save.")
-    expected = expected_images.detach().cpu().numpy()
+        batch = {"x": {0: torch.export.Dim("batch")}}
+        program = torch.export.export(reader, (images,), dynamic_shapes=batch).module()
+    except Exception as error:  # export's refusal names the cause, in words of its own
+        what, hint = next((v for k, v in _REFUSALS.items() if k in str(error)), (None, None))
+        fail(f"torch.export refuses {what or first_line(error)}{learner_line(error)}.", hint)
+    batches = (images, images[1::2])  # a mixed batch, and one of scaled images alone
+    with torch.no_grad():
+        scores = torch.cat([program(b) for b in batches]).float()
+    gaps = {
+        s: scores - torch.cat([predict(model, f(b)) for b in batches]) for s, f in _READINGS.items()
+    }
+    slip = next((s for s, gap in gaps.items() if gap.abs().max() < TOLERANCE), None)
+    if slip != "":  # "" is the task's reading; None, none of them
+        hint = (
+            "each image on its own: raw ones (brightest pixel above 1) / 255, others as they are."
+        )
+        fail(f"the reader exports, but {slip or 'its scores differ from the task.'}", hint)
+    passed("the reader exports, and divides each raw image (brightest pixel above 1) by 255")
+
+
+def check_preprocess(preprocess: object) -> None:
+    """Check ``preprocess(pixels)``: uint8 digits (N, 28, 28) to the model's float32 input."""
+    pixels = np.random.default_rng(0).integers(0, 256, (3, 28, 28), dtype=np.uint8)
+    images = call_learner_function("preprocess", preprocess, pixels.copy())
+    expected = pixels[:, None].astype(np.float32) / 255
+    if not isinstance(images, np.ndarray):
+        hint = "np.save writes NumPy arrays: work in NumPy, or return tensor.numpy()."
+        fail(f"preprocess returned a {type(images).__name__}, not a NumPy array.", hint)
     if images.shape != expected.shape:
-        hint = "save the batch the task names as it is, with its channel axis: (N, 1, 28, 28)."
-        fail(f"the images have shape {images.shape}, expected {expected.shape}.", hint)
+        last = images.shape == (3, 28, 28, 1)
+        hint = "channels first, PyTorch's (N, C, H, W)." if last else "add the channel axis."
+        fail(f"preprocess gives shape {images.shape} for 3 digits, expected (3, 1, 28, 28).", hint)
     if images.dtype != np.float32:
-        hint = "the C++ runner reads float32 ('<f4'); convert with .astype(np.float32)."
-        if images.dtype == np.uint8:
-            hint = "these are raw pixels (0 to 255); the model was trained on floats in [0, 1]."
-        fail(f"the images have dtype {images.dtype}, expected float32.", hint)
+        hint = "the C++ runner reads float32 ('<f4') only; .astype(np.float32)."
+        fail(f"preprocess gives dtype {images.dtype}, expected float32.", hint)
+    slips = {
+        "not divided by 255: the model was trained on floats in [0, 1].": expected * 255,
+        "divided by 255 twice.": expected / 255,
+        "normalised with MNIST's mean and std, but this model was trained on pixel / 255 alone "
+        "(see checkpoint['input']).": (expected - 0.1307) / 0.3081,  # MNIST's mean, std
+    }
     if not np.allclose(images, expected):
-        fail("the images are not the ones the task names.", "as in training: floats in [0, 1].")
-    passed(f"{path.name}: {len(images)} float32 images of shape {images.shape[1:]}, in [0, 1]")
+        slip = next((s for s, v in slips.items() if np.allclose(images, v)), "pixel / 255.")
+        fail("preprocess's images are not what the model was trained on.", slip)
+    passed("preprocess makes float32 images (N, 1, 28, 28) in [0, 1], as the model was trained")
 
 
 def check_aoti_package(package_path: str | os.PathLike, model: nn.Module) -> None:
