@@ -24,7 +24,7 @@ from tools.results import (
     read_results,
     requote,
     results_table,
-    save_suite_times,
+    save_records,
     table_in,
     unquoted_figures,
 )
@@ -131,23 +131,29 @@ def write_notebook(folder: Path, name: str, records: list[dict]) -> None:
     nbformat.write(notebook, folder / name)
 
 
-def test_results_are_read_from_the_outputs_of_stored_notebooks(tmp_path: Path) -> None:
+def test_results_are_read_from_stored_notebooks_and_tools_records(tmp_path: Path) -> None:
     record = {"name": "loss", "value": 0.25, "unit": "", "digits": 2}
     write_notebook(tmp_path, "07_x.ipynb", [record])
-    suite = tmp_path / "suite.json"
-    suite.write_text(json.dumps([{"name": "all", "value": 180.4, "machine": "m"}]))
-    results = read_results(tmp_path, suite)
+    save_records(
+        "suite",
+        [{"name": "all", "value": 180.4, "unit": "s", "digits": 0, "machine": "m"}],
+        tmp_path / "records",
+    )
+    results = read_results(tmp_path, tmp_path / "records")
     assert results == {
         ("07", "loss"): Result("07", "loss", 0.25, "", 2),
         ("suite", "all"): Result("suite", "all", 180.4, "s", 0, "m"),
     }
+    assert find_quotes("180 s<!-- result suite: all -->", "x") == [
+        Quote("x:1", "180", "s", "suite", "all")
+    ]
 
 
 def test_a_name_recorded_twice_in_one_notebook_is_refused(tmp_path: Path) -> None:
     record = {"name": "loss", "value": 0.25, "unit": "", "digits": 2}
     write_notebook(tmp_path, "07_x.ipynb", [record, record])
     with pytest.raises(ToolError, match="records 'loss' twice"):
-        read_results(tmp_path, tmp_path / "none.json")
+        read_results(tmp_path, tmp_path / "no_records")
 
 
 @pytest.mark.parametrize(
@@ -158,6 +164,7 @@ def test_a_name_recorded_twice_in_one_notebook_is_refused(tmp_path: Path) -> Non
         ("a 2 px<!-- not a result --> shift", []),
         ('<img width="300px">, 0.44 ms', ["0.44 ms"]),
         ("3,030 images/s; 28 × 28 pixels; 8 epochs", ["3,030 images/s"]),
+        ("58 %<!-- result 03: accuracy at a 6 px shift --> <!-- 7 s -->", []),
     ],
 )
 def test_figures_neither_quoted_nor_marked_are_found(text: str, unquoted: list[str]) -> None:
@@ -209,16 +216,20 @@ def test_the_guide_table_of_expected_results_is_current() -> None:
     )
 
 
-def test_suite_times_replace_their_own_names_and_keep_the_others(tmp_path: Path) -> None:
-    path = tmp_path / "suite.json"
-    save_suite_times([{"name": "a", "value": 1.0, "machine": "m"}], path)
-    save_suite_times([{"name": "b", "value": 2.0, "machine": "m"}], path)
-    save_suite_times([{"name": "a", "value": 3.0, "machine": "m"}], path)
+def test_records_replace_their_own_names_and_keep_the_others(tmp_path: Path) -> None:
+    path = save_records("suite", [{"name": "a", "value": 1.0}], tmp_path)
+    save_records("suite", [{"name": "b", "value": 2.0}], tmp_path)
+    save_records("suite", [{"name": "a", "value": 3.0}], tmp_path)
     assert json.loads(path.read_text()) == [
-        {"name": "b", "value": 2.0, "machine": "m"},
-        {"name": "a", "value": 3.0, "machine": "m"},
+        {"name": "b", "value": 2.0},
+        {"name": "a", "value": 3.0},
     ]
     assert [file.name for file in tmp_path.iterdir()] == ["suite.json"]
+
+
+def test_a_record_group_must_be_a_plain_word(tmp_path: Path) -> None:
+    with pytest.raises(ToolError, match=r"lower-case letters only, got '\.\./x'"):
+        save_records("../x", [], tmp_path)
 
 
 def test_requote_rewrites_numbers_from_the_record_keeping_their_rounding() -> None:

@@ -5,9 +5,11 @@ Debian's Chromium at hand the PDF is printed too, and a browser steps through ev
 slide with the network refused.
 """
 
+import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from offline_browser import (
     BROKEN_IMAGES_JS,
@@ -17,11 +19,13 @@ from offline_browser import (
     offline_page,
 )
 
+from tools import figures
 from tools.command_line import ToolError
 from tools.slides import HEIGHT, SOURCE, build, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 LECTURE = (ROOT / SOURCE).read_text(encoding="utf-8")
+GUIDE = (ROOT / "docs" / "instructors_guide.md").read_text(encoding="utf-8")
 # What the lecture must cover (issue 11): a phrase from each topic, as written in the source.
 TOPICS = {
     "the derivative as the direction of steepest ascent": "steepest ascent",
@@ -48,6 +52,23 @@ TOPICS = {
     "ellipse targets": "x_c, y_c",
     "Dataset / DataLoader / nn.Module": "torch.nn.Module",
     "further information": "Further information",
+    # Issue 17: generalisation, softmax and cross-entropy, Adam, train and eval mode.
+    "training, validation and test": "Training, validation, test",
+    "a test set touched once": "touched **once**",
+    "generalisation": "**Generalisation**",
+    "over-fitting": "## Over-fitting",
+    "early stopping": "**Early stopping**",
+    "weight decay": "**Weight decay**",
+    "dropout as a cure": "**Dropout**: silence random units",
+    "more data, a learning curve": "*learning curve*",
+    "softmax": r"p_k = \frac{e^{z_k}}{\sum_j e^{z_j}}",
+    "cross-entropy": r"L = -\log p_y",
+    "CrossEntropyLoss takes logits": "takes the **raw logits**",
+    "Adam": "## Adam",
+    "why Adam replaces plain SGD": "one learning rate",
+    "train and eval mode": "## Train mode and eval mode",
+    "BatchNorm in both modes": "**BatchNorm**",
+    "MNIST's digits named for what they are": "MNIST's 60,000 *training* digits",
 }
 
 
@@ -171,3 +192,119 @@ def test_every_slide_shows_typeset_maths_and_figures_offline(deck: Path, tmp_pat
     assert not problems, "\n".join(problems)
     assert tab.refused == [], f"the deck asked the network for {tab.refused}"
     assert tab.errors == [], f"the deck logged errors: {tab.errors}"
+
+
+def slide_titles() -> list[str]:
+    """Return each slide's title (its first line, without the Markdown heading marks)."""
+    return [re.sub(r"^#+\s*", "", slide.body.splitlines()[0]) for slide in parse(LECTURE)]
+
+
+def estimated_minutes(notebook: str) -> int:
+    """Return the minutes a solution notebook's "Estimated time" line gives."""
+    cells = json.loads((ROOT / "solutions" / notebook).read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        found = re.search(r"\*\*Estimated time:\*\* (\d+) minutes", "".join(cell["source"]))
+        if found:
+            return int(found[1])
+    raise AssertionError(f"{notebook} has no '**Estimated time:** N minutes' line")
+
+
+def test_the_plan_gives_each_notebook_its_own_estimated_time() -> None:
+    rows = re.findall(r"^\| `(\d\d_\w+\.ipynb)` \| .+ \| (\d+) min \|$", LECTURE, re.MULTILINE)
+    assert len(rows) >= 7, "the plan's table has lost its rows: has its format changed?"
+    wrong = {
+        notebook: (int(minutes), estimated_minutes(notebook))
+        for notebook, minutes in rows
+        if int(minutes) != estimated_minutes(notebook)
+    }
+    assert not wrong, f"the plan's times (slide, notebook) differ from the notebooks': {wrong}"
+
+
+def test_the_guide_gives_each_notebook_its_own_estimated_time() -> None:
+    line = re.search(r"The notebooks' own time estimates: (.+?)\.", GUIDE, re.DOTALL)
+    assert line, "the guide's schedules have lost their line of estimated times"
+    given = dict(re.findall(r"(\d\d) (\d+) min", line[1]))
+    notebooks = {path.name[:2]: path.name for path in (ROOT / "solutions").glob("0[0-6]_*.ipynb")}
+    assert set(given) == set(notebooks), f"the guide's estimates name {sorted(given)}"
+    wrong = {
+        number: (int(given[number]), estimated_minutes(name))
+        for number, name in notebooks.items()
+        if int(given[number]) != estimated_minutes(name)
+    }
+    assert not wrong, f"the guide's times (guide, notebook) differ from the notebooks': {wrong}"
+
+
+# "slides 12–24 (*First title* to *Last title*)" or "slide 25 (*Title*)" in the guide.
+SLIDE_REFERENCE = re.compile(
+    r"slides? (?P<first>\d+)(?:–(?P<last>\d+))?(?: \(\*(?P<title>[^*]+)\*"
+    r"(?: to \*(?P<last_title>[^*]+)\*)?\))?"
+)
+
+
+def test_the_guide_names_each_slide_it_numbers_by_its_title() -> None:
+    titles = slide_titles()
+    references = list(SLIDE_REFERENCE.finditer(GUIDE))
+    assert references, "the guide names no slides: has its schedule changed?"
+    problems = []
+    for reference in references:
+        first, last = int(reference["first"]), int(reference["last"] or reference["first"])
+        expected = [titles[first - 1] if first <= len(titles) else None]
+        given = [reference["title"]]
+        if reference["last"]:
+            expected.append(titles[last - 1] if last <= len(titles) else None)
+            given.append(reference["last_title"])
+        if given != expected:
+            problems.append(f"{reference[0]!r}: the slides there are {expected}")
+    assert not problems, "the guide's slide numbers and titles disagree:\n" + "\n".join(problems)
+
+
+def test_the_softmax_example_is_computed() -> None:
+    logits = np.array([2.0, 1.0, -1.0])
+    probabilities = np.exp(logits) / np.exp(logits).sum()
+    shown = ", ".join(f"{p:.3f}" for p in probabilities)
+    assert f"give probabilities $({shown})$" in LECTURE
+    right, wrong = -np.log(probabilities[0]), -np.log(probabilities[2])
+    assert f"class 1, $L = {right:.2f}$; if it is class 3, $L = {wrong:.2f}$" in LECTURE
+    assert f"\\log 3 \\approx {np.log(3):.2f}" in LECTURE
+
+
+def test_gradient_descent_in_closed_form_is_the_step_by_step_descent() -> None:
+    features, targets = figures.toy_data(15, np.random.default_rng(0))
+    epochs = np.array([0, 1, 7, 50, 300])
+    for decay in (0.0, figures.WEIGHT_DECAY):
+        curvature = 2 * features.T @ features / 15 + 2 * decay * np.eye(figures.NUM_BUMPS)
+        learning_rate = 1 / np.linalg.eigvalsh(curvature).max()
+        weights, stepped = np.zeros(figures.NUM_BUMPS), []
+        for epoch in range(epochs.max() + 1):
+            if epoch in epochs:
+                stepped.append(weights.copy())
+            gradient = 2 * features.T @ (features @ weights - targets) / 15 + 2 * decay * weights
+            weights = weights - learning_rate * gradient
+        closed = figures.gradient_descent_weights(features, targets, epochs, decay)
+        np.testing.assert_allclose(closed, np.array(stepped), atol=1e-8)
+
+
+def test_the_over_fitting_slides_show_what_the_toy_run_does() -> None:
+    run = figures.toy_regression()
+    training, validation = run["training"], run["validation"]
+    assert np.all(np.diff(training) <= 1e-12), "training loss keeps falling"
+    best = int(np.argmin(validation))
+    assert 100 <= run["epochs"][best] <= 1000, "lowest validation loss at a few hundred epochs"
+    assert validation[-1] > 10 * validation[best], "then validation loss climbs, far"
+    decayed = run["validation, weight decay"]
+    assert decayed[-1] < 1.05 * decayed.min(), "with weight decay it stays at its lowest"
+    assert decayed[-1] < validation[-1] / 10
+    by_size = run["validation by size"]
+    assert np.all(np.diff(by_size[:-1]) < 0), "more data: validation error falls"
+    assert np.all(np.diff(run["training by size"]) > 0), "and training error rises"
+    noise = figures.NOISE**2
+    assert abs(by_size[-1] / noise - 1) < 0.1, "they meet at the noise level"
+    assert abs(run["training by size"][-1] / noise - 1) < 0.1
+
+
+def test_the_adam_slide_shows_what_the_race_does() -> None:
+    race = figures.optimiser_race()
+    excess = {key: values - race["minimum"] for key, values in race.items() if key != "minimum"}
+    assert excess["gradient descent"][-1] > 0.1, "plain descent stalls far above the minimum"
+    assert np.all(excess["Adam"][500:] < 1e-6), "Adam is there within a few hundred steps"
+    assert np.all(excess["gradient descent, standardised"][100:] < 1e-6), "standardised: 100"

@@ -12,6 +12,8 @@ They are kept apart from ``utils`` (the package learners import) and need no PyT
 - ``tools.results``: every figure quoted in prose agrees with the run that recorded it, and
   the guide's table of expected results;
 - ``tools.lower_bounds``: the oldest supported versions, for ``make test-oldest``.
+- ``tools.thread_contention``: how PyTorch's threads share one server (for a JupyterHub);
+  it runs PyTorch only in the child processes it starts.
 
 Each stops on input it cannot use (a missing path, a folder for a file, a corrupt
 notebook) with one line naming it and exit status 2 (``tools.command_line``).

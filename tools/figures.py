@@ -1,9 +1,12 @@
 """Draw the lecture's figures (SVG) with NumPy and matplotlib: ``python -m tools.figures [DIR]``.
 
 Each figure is computed, not drawn by hand: the straight line is fitted to notebook 00's
-three points, the learning-rate curves are real gradient descent on them, and the
-convolutions are computed with :func:`numpy.convolve`. ``tools/slides.py`` calls
-:func:`draw_all` when it builds the deck; nothing is written into the repository.
+three points, the learning-rate curves are real gradient descent on them, the
+convolutions are computed with :func:`numpy.convolve`, over-fitting and its cures are
+gradient descent on a small seeded toy problem (:func:`toy_regression`), and Adam is run
+against plain gradient descent on a seeded two-input line (:func:`optimiser_race`).
+``tools/slides.py`` calls :func:`draw_all` when it builds the deck; nothing is written into
+the repository.
 """
 
 from __future__ import annotations
@@ -231,6 +234,207 @@ def ellipse(path: Path) -> None:
     fig.savefig(path)
 
 
+# A toy problem for over-fitting: y = sin(2πx) + noise, a model with many adjustable weights.
+NOISE = 0.3
+NUM_BUMPS = 50
+BUMP_WIDTH = 0.1
+NUM_TOY_TRAIN = 15
+NUM_TOY_VALIDATION = 1000
+TOY_EPOCHS = 20_000
+WEIGHT_DECAY = 0.01
+TOY_SIZES = (10, 20, 40, 80, 160, 320)
+TOY_SEEDS = 5
+ADAM_LEARNING_RATE = 0.1
+
+
+def bumps(x: np.ndarray) -> np.ndarray:
+    """Return the toy model's features: ``NUM_BUMPS`` Gaussian bumps over [0, 1], one per column."""
+    centres = np.linspace(0, 1, NUM_BUMPS)
+    return np.exp(-0.5 * ((x[:, None] - centres) / BUMP_WIDTH) ** 2)
+
+
+def toy_data(num_points: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``num_points`` noisy samples of sin(2πx): the features and the targets."""
+    x = rng.uniform(0, 1, num_points)
+    return bumps(x), np.sin(2 * np.pi * x) + NOISE * rng.normal(size=num_points)
+
+
+def gradient_descent_weights(
+    features: np.ndarray, targets: np.ndarray, epochs: np.ndarray, weight_decay: float = 0.0
+) -> np.ndarray:
+    """Return the weights after each number of ``epochs`` of full-batch gradient descent.
+
+    The loss is the MSE plus ``weight_decay`` times the squared weights, from zero weights,
+    with the learning rate 1 / (largest curvature). For this quadratic loss the weights after
+    t steps have a closed form along each eigenvector of the curvature (step by step they are
+    the same, to rounding): ``w_t = Σ (1 − (1 − l_r λ)^t) / λ · v (v · b)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One row of weights per entry of ``epochs``.
+    """
+    num_points, num_features = features.shape
+    curvature = 2 * features.T @ features / num_points + 2 * weight_decay * np.eye(num_features)
+    pull = 2 * features.T @ targets / num_points
+    eigenvalues, eigenvectors = np.linalg.eigh(curvature)
+    eigenvalues = np.clip(eigenvalues, 0, None)
+    learning_rate = 1 / eigenvalues.max()
+    steps = np.asarray(epochs, dtype=float)[:, None]
+    flat = eigenvalues < 1e-12  # no curvature: each step adds l_r times the (zero) pull
+    safe = np.where(flat, 1.0, eigenvalues)
+    factor = np.where(flat, learning_rate * steps, (1 - (1 - learning_rate * safe) ** steps) / safe)
+    return (factor * (eigenvectors.T @ pull)) @ eigenvectors.T
+
+
+def toy_regression() -> dict[str, np.ndarray]:
+    """Return the over-fitting run: training and validation MSE per epoch, with and without decay.
+
+    Keys: ``"epochs"``, ``"training"``, ``"validation"``, ``"training, weight decay"``,
+    ``"validation, weight decay"``; then the learning curve against the training-set size,
+    ``"sizes"``, ``"training by size"``, ``"validation by size"`` (medians over
+    ``TOY_SEEDS`` draws, after ``TOY_EPOCHS`` epochs without decay).
+    """
+    rng = np.random.default_rng(0)
+    train_x, train_y = toy_data(NUM_TOY_TRAIN, rng)
+    validation_x, validation_y = toy_data(NUM_TOY_VALIDATION, rng)
+    epochs = np.unique(np.geomspace(1, TOY_EPOCHS, 200).astype(int))
+    run = {"epochs": epochs}
+    for suffix, decay in (("", 0.0), (", weight decay", WEIGHT_DECAY)):
+        weights = gradient_descent_weights(train_x, train_y, epochs, decay)
+        run["training" + suffix] = np.mean((weights @ train_x.T - train_y) ** 2, axis=1)
+        run["validation" + suffix] = np.mean((weights @ validation_x.T - validation_y) ** 2, axis=1)
+    by_size: dict[str, list[float]] = {"training by size": [], "validation by size": []}
+    for size in TOY_SIZES:
+        errors = []
+        for seed in range(TOY_SEEDS):
+            draw = np.random.default_rng(100 + seed)
+            x, y = toy_data(size, draw)
+            held_x, held_y = toy_data(NUM_TOY_VALIDATION, draw)
+            (weights,) = gradient_descent_weights(x, y, np.array([TOY_EPOCHS]))
+            errors.append(
+                (np.mean((x @ weights - y) ** 2), np.mean((held_x @ weights - held_y) ** 2))
+            )
+        training, validation = np.median(np.array(errors), axis=0)
+        by_size["training by size"].append(training)
+        by_size["validation by size"].append(validation)
+    run["sizes"] = np.array(TOY_SIZES)
+    run.update({key: np.array(values) for key, values in by_size.items()})
+    return run
+
+
+def over_fitting(path: Path) -> None:
+    """Training and validation loss per epoch on the toy problem; early stopping marked."""
+    run = toy_regression()
+    fig, ax = _figure(6.4, 3.6)
+    ax.plot(run["epochs"], run["training"], color=COLOURS[0], label="training")
+    ax.plot(run["epochs"], run["validation"], "--", color=COLOURS[1], label="validation")
+    best = int(np.argmin(run["validation"]))
+    ax.axvline(run["epochs"][best], color="0.5", linestyle=":", label="early stopping")
+    ax.axhline(NOISE**2, color="0.75", linewidth=1, label="noise level")
+    ax.set(xlabel="epoch (log scale)", ylabel="MSE (log scale)", xscale="log", yscale="log")
+    ax.legend(frameon=False, fontsize=11)
+    fig.savefig(path)
+
+
+def over_fitting_cures(path: Path) -> None:
+    """Weight decay against the same over-fitting run, and the learning curve against size."""
+    run = toy_regression()
+    fig, _ = _figure(8.8, 3.4)
+    fig.clear()
+    left, right = fig.subplots(1, 2)
+    left.plot(run["epochs"], run["validation"], "--", color=COLOURS[1], label="no decay")
+    left.plot(
+        run["epochs"],
+        run["validation, weight decay"],
+        color=COLOURS[2],
+        label=f"weight decay {WEIGHT_DECAY}",
+    )
+    left.set(xlabel="epoch (log scale)", ylabel="validation MSE", xscale="log", yscale="log")
+    left.legend(frameon=False, fontsize=11)
+    right.plot(run["sizes"], run["training by size"], "o-", color=COLOURS[0], label="training")
+    right.plot(run["sizes"], run["validation by size"], "s--", color=COLOURS[1], label="validation")
+    right.axhline(NOISE**2, color="0.75", linewidth=1, label="noise level")
+    right.set(
+        xlabel="training points (log scale)", ylabel="MSE (log scale)", xscale="log", yscale="log"
+    )
+    right.legend(frameon=False, fontsize=11)
+    fig.savefig(path)
+
+
+def optimiser_race(num_steps: int = 1000) -> dict[str, np.ndarray]:
+    """Return the MSE per step of plain gradient descent and of Adam on a badly scaled line.
+
+    The data: y = 2a + 3b + noise for 20 seeded points, with a in [0, 1] and b given in
+    centimetres (0 to 100), so the weight of b is 100 times smaller and its gradient 100
+    times larger. Keys: ``"gradient descent"`` (at 0.95 of the largest stable learning rate),
+    ``"Adam"`` (learning rate ``ADAM_LEARNING_RATE``, PyTorch's default betas), ``"gradient
+    descent, standardised"`` (the same data with both inputs standardised), ``"minimum"``
+    (the least-squares MSE).
+    """
+    rng = np.random.default_rng(0)
+    num_points = 20
+    a, b = rng.uniform(0, 1, num_points), rng.uniform(0, 1, num_points)
+    targets = 2 * a + 3 * b + 0.1 * rng.normal(size=num_points)
+    in_centimetres = np.column_stack([a, 100 * b, np.ones(num_points)])
+    standardised = np.column_stack(
+        [(a - a.mean()) / a.std(), (b - b.mean()) / b.std(), np.ones(num_points)]
+    )
+
+    def descend(features: np.ndarray, adam: bool) -> np.ndarray:
+        curvature = 2 * features.T @ features / num_points
+        learning_rate = (
+            ADAM_LEARNING_RATE if adam else 0.95 * 2 / np.linalg.eigvalsh(curvature).max()
+        )
+        weights = np.zeros(features.shape[1])
+        mean, square = np.zeros_like(weights), np.zeros_like(weights)
+        losses = []
+        for step in range(1, num_steps + 1):
+            residual = features @ weights - targets
+            losses.append(np.mean(residual**2))
+            gradient = 2 * features.T @ residual / num_points
+            if not adam:
+                weights = weights - learning_rate * gradient
+                continue
+            mean = 0.9 * mean + 0.1 * gradient
+            square = 0.999 * square + 0.001 * gradient**2
+            corrected_mean, corrected_square = mean / (1 - 0.9**step), square / (1 - 0.999**step)
+            weights = weights - learning_rate * corrected_mean / (np.sqrt(corrected_square) + 1e-8)
+        return np.array(losses)
+
+    best, *_ = np.linalg.lstsq(in_centimetres, targets, rcond=None)
+    return {
+        "gradient descent": descend(in_centimetres, adam=False),
+        "Adam": descend(in_centimetres, adam=True),
+        "gradient descent, standardised": descend(standardised, adam=False),
+        "minimum": np.array(np.mean((in_centimetres @ best - targets) ** 2)),
+    }
+
+
+def adam_against_sgd(path: Path) -> None:
+    """MSE per step: gradient descent and Adam on a badly scaled input, and after standardising."""
+    race = optimiser_race()
+    fig, ax = _figure(6.4, 3.6)
+    steps = np.arange(1, len(race["Adam"]) + 1)
+    labels = {
+        "gradient descent": "gradient descent, b in cm",
+        "Adam": f"Adam (l_r = {ADAM_LEARNING_RATE}), b in cm",
+        "gradient descent, standardised": "gradient descent, standardised",
+    }
+    for (key, label), colour, style in zip(labels.items(), COLOURS, ("-", "--", ":"), strict=False):
+        excess = np.maximum(race[key] - race["minimum"], 1e-7)  # rounding can dip below zero
+        ax.plot(steps, excess, style, color=colour, label=label, linewidth=2)
+    ax.set(
+        xlabel="step (log scale)",
+        ylabel="MSE above its minimum",
+        xscale="log",
+        yscale="log",
+        ylim=(1e-6, 30),
+    )
+    ax.legend(frameon=False, fontsize=11)
+    fig.savefig(path)
+
+
 FIGURES: dict[str, Callable[[Path], None]] = {
     "straight_line.svg": straight_line,
     "learning_rates.svg": learning_rates,
@@ -241,6 +445,9 @@ FIGURES: dict[str, Callable[[Path], None]] = {
     "equivariance.svg": equivariance,
     "cnn.svg": cnn,
     "ellipse.svg": ellipse,
+    "over_fitting.svg": over_fitting,
+    "over_fitting_cures.svg": over_fitting_cures,
+    "adam.svg": adam_against_sgd,
 }
 
 

@@ -23,8 +23,11 @@ there until the prose follows.
 
 Times of the whole notebook suite are not shown by any notebook: ``time-suite`` runs
 ``pytest --nbval solutions`` three times (``--one-thread``: with ``OMP_NUM_THREADS=1``) and
-writes the medians, with the machine and its load, to :data:`SUITE_RECORD`; prose quotes
-them as ``<!-- result suite: solutions, default threads -->``. Run it on a quiet machine.
+writes the medians, with the machine and its load, to ``docs/records/suite.json``; prose
+quotes them as ``<!-- result suite: solutions, default threads -->``. Run it on a quiet
+machine. Any other instructor tool that measures what prose quotes writes its records the
+same way, to ``docs/records/<group>.json`` (:func:`save_records`), quoted as ``result
+<group>: name`` (``python -m tools.thread_contention --record`` writes ``threads``).
 
 Figures that are not results (settings such as a 95 % interval, a 2 px shift) are marked
 ``<!-- not a result -->`` so that :func:`unquoted_figures` can find every figure left
@@ -51,11 +54,11 @@ from tools.command_line import ToolError, read_notebook, run
 
 ROOT = Path(__file__).resolve().parent.parent
 QUOTING_FILES = ("README.md", "docs/instructors_guide.md", "slides/lecture.md")
-SUITE_RECORD = ROOT / "docs" / "suite_timings.json"
+RECORDS = ROOT / "docs" / "records"
 METADATA_KEY = "practical_ml_result"  # as utils.results writes it (tools import no torch)
 QUOTE = re.compile(
     r"(?P<number>[-−]?\d[\d,]*(?:\.\d+)?(?:e[-−+]?\d+)?)(?P<unit>[^\d<>\n]{0,16}?)"
-    r"<!--\s*result\s+(?P<notebook>\d\d|suite)\s*:\s*(?P<name>[^>]*?)\s*-->"
+    r"<!--\s*result\s+(?P<notebook>\d\d|[a-z]+)\s*:\s*(?P<name>[^>]*?)\s*-->"
 )
 # A figure of the kinds runs produce: a number and a unit, not already quoted or marked.
 FIGURE = re.compile(
@@ -108,9 +111,9 @@ class Quote:
 
 
 def read_results(
-    solutions: Path = ROOT / "solutions", suite_record: Path = SUITE_RECORD
+    solutions: Path = ROOT / "solutions", records: Path = RECORDS
 ) -> dict[tuple[str, str], Result]:
-    """Return every recorded result, by (notebook, name); the suite's times as "suite".
+    """Return every recorded result, by (notebook, name); a tool's, by (its group, name).
 
     Raises
     ------
@@ -137,10 +140,15 @@ def read_results(
                     record.get("machine"),
                     bool(record.get("scientific", False)),
                 )
-    if Path(suite_record).is_file():
-        for record in json.loads(Path(suite_record).read_text(encoding="utf-8")):
-            results[("suite", record["name"])] = Result(
-                "suite", record["name"], record["value"], "s", 0, record["machine"]
+    for path in sorted(Path(records).glob("*.json")):
+        for record in json.loads(path.read_text(encoding="utf-8")):
+            results[(path.stem, record["name"])] = Result(
+                path.stem,
+                record["name"],
+                float(record["value"]),
+                record.get("unit", ""),
+                int(record.get("digits", 1)),
+                record.get("machine"),
             )
     return results
 
@@ -159,6 +167,9 @@ def find_quotes(text: str, where: str) -> list[Quote]:
 
 def unquoted_figures(text: str) -> list[str]:
     """Return each figure in ``text`` (number and unit) that is neither quoted nor marked."""
+    # A record's name ("accuracy at a 2 px shift") is not a figure; other comments are not prose.
+    text = re.sub(r"(<!--\s*(?:result|not a result))[^>]*-->", r"\1 -->", text)
+    text = re.sub(r"<!--(?!\s*(?:result|not a result)).*?-->", " ", text, flags=re.DOTALL)
     return [match.group(0) for match in FIGURE.finditer(text)]
 
 
@@ -299,23 +310,32 @@ def time_suite(num_runs: int = 3, *, one_thread: bool = False) -> list[dict[str,
                 sums[notebook] = sums.get(notebook, 0.0) + float(case.get("time", 0))
             for notebook, seconds in sums.items():
                 cells.setdefault(notebook, []).append(seconds)
-    records: list[dict[str, object]] = [
-        {"name": f"solutions, {label}", "value": statistics.median(walls), "machine": machine}
-    ]
+    medians = {f"solutions, {label}": statistics.median(walls)}
     for notebook, seconds in sorted(cells.items()):
-        name = f"cells of {notebook}, {label}"
-        records.append({"name": name, "value": statistics.median(seconds), "machine": machine})
-    return records
+        medians[f"cells of {notebook}, {label}"] = statistics.median(seconds)
+    return [
+        {"name": name, "value": value, "unit": "s", "digits": 0, "machine": machine}
+        for name, value in medians.items()
+    ]
 
 
-def save_suite_times(records: list[dict[str, object]], path: Path = SUITE_RECORD) -> None:
-    """Merge ``records`` into the record file at ``path`` (same names replaced), atomically."""
+def save_records(group: str, records: list[dict[str, object]], folder: Path = RECORDS) -> Path:
+    """Merge ``records`` into ``folder/<group>.json`` (same names replaced), atomically.
+
+    Each record is ``{"name", "value", "unit", "digits", "machine"}``; the file is what
+    :func:`read_results` reads as the results of ``group``.
+    """
+    if not re.fullmatch(r"[a-z]+", group):
+        raise ToolError(f"a record group is lower-case letters only, got {group!r}")
+    path = Path(folder) / f"{group}.json"
     kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
     names = {record["name"] for record in records}
     merged = [record for record in kept if record["name"] not in names] + records
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
+    temporary.write_text(json.dumps(merged, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(temporary, path)
+    return path
 
 
 def main() -> int:
@@ -328,8 +348,8 @@ def main() -> int:
     if command == "time-suite":
         if arguments.runs < 1:
             raise ToolError(f"--runs should be at least 1, got {arguments.runs}")
-        save_suite_times(time_suite(arguments.runs, one_thread=arguments.one_thread))
-        print(f"wrote the times to {SUITE_RECORD.relative_to(ROOT)}")
+        path = save_records("suite", time_suite(arguments.runs, one_thread=arguments.one_thread))
+        print(f"wrote the times to {path.relative_to(ROOT)}")
         return 0
     results = read_results()
     if command == "list":
