@@ -83,27 +83,154 @@ def test_preprocess_reports_a_crash_readably():
         check.check_preprocess(lambda images: 1 / 0)
 
 
-# ---- moments_baseline ---------------------------------------------------------------------
+# ---- moments_baseline, in four checked steps ----------------------------------------------
+
+
+def mask_of(images):
+    return (images != images[:, :, :1, :1]).any(dim=1).double()
+
+
+def pixel_grid(size):
+    rows, columns = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")
+    return columns.double() + 0.5, rows.double() + 0.5
+
+
+def centroid(mask):
+    x, y = pixel_grid(mask.shape[-1])
+    area = mask.sum(dim=(1, 2))
+    return torch.stack([(mask * x).sum(dim=(1, 2)) / area, (mask * y).sum(dim=(1, 2)) / area], 1)
+
+
+def variances(mask, centre, *, count=None, subtract=True):
+    x, y = pixel_grid(mask.shape[-1])
+    if subtract:
+        x, y = x - centre[:, 0, None, None], y - centre[:, 1, None, None]
+    count = mask.sum(dim=(1, 2))[:, None] if count is None else count
+    return torch.stack([(mask * x**2).sum(dim=(1, 2)), (mask * y**2).sum(dim=(1, 2))], 1) / count
 
 
 def moments_from_mask(mask):
-    size = mask.shape[-1]
-    rows, columns = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")
-    x, y = columns.double() + 0.5, rows.double() + 0.5
-    area = mask.sum(dim=(1, 2))
-    x_c = (mask * x).sum(dim=(1, 2)) / area
-    y_c = (mask * y).sum(dim=(1, 2)) / area
-    std_x = ((mask * (x - x_c[:, None, None]) ** 2).sum(dim=(1, 2)) / area).sqrt()
-    std_y = ((mask * (y - y_c[:, None, None]) ** 2).sum(dim=(1, 2)) / area).sqrt()
-    return torch.stack([x_c, y_c, 2 * std_x, 2 * std_y], dim=1)
+    centre = centroid(mask)
+    return torch.cat([centre, 2 * variances(mask, centre).sqrt()], dim=1)
 
 
 def moments_baseline(images):
-    return moments_from_mask((images != images[:, :, :1, :1]).any(dim=1).double())
+    return moments_from_mask(mask_of(images))
 
 
-def radii_as_variances(estimates):
-    return torch.cat([estimates[:, :2], estimates[:, 2:] ** 2 / 4], dim=1)
+def one_channel_mask(channel):
+    return lambda images: (images[:, channel] != images[:, channel, :1, :1]).double()
+
+
+def test_ellipse_mask_accepts_any_channel_differing(capsys):
+    check.check_ellipse_mask(mask_of)
+    check.check_ellipse_mask(lambda images: (images != images[:, :, :1, :1]).any(dim=1))  # bool
+    assert capsys.readouterr().out.count("✓") == 2
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (one_channel_mask(0), "red channel only.*ANY channel"),
+        (one_channel_mask(2), "blue channel only"),
+        (lambda images: (images != images[:, :, :1, :1]).all(dim=1), r"\(\.all\) is too strict"),
+        (lambda images: (images == images[:, :, :1, :1]).all(dim=1), "1 on the background"),
+        (lambda images: (images != images[:, :, :1, :1]).double(), "shape.*over the colour"),
+        (lambda images: mask_of(images).flip(-1), "wrong values.*top-left"),
+    ],
+    ids=["red-only", "blue-only", "all-channels", "inverted", "channels-kept", "other"],
+)
+def test_ellipse_mask_names_each_slip(wrong, hint):
+    with pytest.raises(AssertionError, match="(?s)" + hint):
+        check.check_ellipse_mask(wrong)
+
+
+def test_centroid_accepts_the_mean_pixel_centre(capsys):
+    check.check_centroid(centroid)
+    assert capsys.readouterr().out.startswith("✓")
+
+
+def test_centroid_of_a_known_mask_is_its_middle():
+    mask = torch.zeros(1, 8, 8, dtype=torch.float64)
+    mask[0, 2:4, 1:6] = 1  # rows 2 and 3, columns 1 to 5
+    assert torch.allclose(centroid(mask), torch.tensor([[3.5, 3.0]], dtype=torch.float64))
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda mask: centroid(mask)[:, [1, 0]], "x and y are swapped"),
+        (lambda mask: centroid(mask) - 0.5, "half a pixel"),
+        (lambda mask: centroid(mask) / mask.shape[-1], "return pixels"),
+        (
+            lambda mask: centroid(mask) * mask.sum(dim=(1, 2))[:, None] / mask[0].numel(),
+            "own area.*number of pixels in the image",
+        ),
+        (
+            lambda mask: centroid(mask) * mask.sum(dim=(1, 2))[:, None] / mask.sum(),
+            "own area.*whole batch",
+        ),
+        (lambda mask: centroid(mask)[:, 0], r"shape \(12,\).*torch.stack"),
+        (lambda mask: centroid(mask) + 1, "mean pixel-centre coordinate"),
+    ],
+    ids=["swapped", "no-half-pixel", "fractions", "image-count", "batch-count", "one", "other"],
+)
+def test_centroid_names_each_slip(wrong, hint):
+    with pytest.raises(AssertionError, match="(?s)" + hint):
+        check.check_centroid(wrong)
+
+
+def test_variances_accepts_the_mean_squared_distance_from_the_centre(capsys):
+    check.check_variances(variances)
+    assert capsys.readouterr().out.startswith("✓")
+
+
+def test_variances_of_a_filled_circle_are_a_quarter_of_its_squared_radius():
+    x, y = pixel_grid(400)
+    mask = (((x - 200) ** 2 + (y - 200) ** 2) <= 150**2).double()[None]
+    expected = torch.full((1, 2), 150**2 / 4.0, dtype=torch.float64)
+    assert torch.allclose(variances(mask, centroid(mask)), expected, rtol=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda mask, centre: variances(mask, centre)[:, [1, 0]], "x and y are swapped"),
+        (lambda mask, centre: variances(mask, centre).sqrt(), "standard deviations"),
+        (
+            lambda mask, centre: variances(mask, centre, count=mask[0].numel()),
+            "own area.*number of pixels in the image",
+        ),
+        (lambda mask, centre: variances(mask, centre, count=mask.sum()), "whole batch"),
+        (lambda mask, centre: variances(mask, centre, subtract=False), "subtract the centre"),
+        (lambda mask, centre: variances(mask, centre) + 1, r"mean, over the mask's pixels"),
+    ],
+    ids=["swapped", "standard-deviations", "image-count", "batch-count", "no-centre", "other"],
+)
+def test_variances_names_each_slip(wrong, hint):
+    with pytest.raises(AssertionError, match="(?s)" + hint):
+        check.check_variances(wrong)
+
+
+def test_radii_accepts_twice_the_standard_deviation(capsys):
+    check.check_radii(lambda var: 2 * var.sqrt())
+    assert capsys.readouterr().out.startswith("✓")
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda var: var.sqrt(), "half what they should be.*r² / 4"),
+        (lambda var: 2 * var, "these are variances: take the square root"),
+        (lambda var: 2 * var.sqrt() / 32, "return pixels"),
+        (lambda var: (2 * var).sqrt(), "2 × the standard deviation"),
+        (lambda var: 2 * var.sqrt()[:, :1], r"shape \(12, 1\)"),
+    ],
+    ids=["no-factor-2", "variances", "fractions", "two-inside-the-root", "one-radius"],
+)
+def test_radii_names_each_slip(wrong, hint):
+    with pytest.raises(AssertionError, match="(?s)" + hint):
+        check.check_radii(wrong)
 
 
 def test_moments_baseline_accepts_centroid_and_twice_the_standard_deviation(capsys):
@@ -125,58 +252,17 @@ def test_moments_baseline_is_nearly_exact_on_clean_images():
         (lambda images: moments_baseline(images)[:, [1, 0, 3, 2]], "x and y are swapped"),
         (lambda images: moments_baseline(images)[:, [1, 0, 2, 3]], "centre's x and y"),
         (lambda images: moments_baseline(images) / images.shape[-1], "return pixels"),
-        (lambda images: moments_baseline(images) - torch.tensor([0.5, 0.5, 0, 0]), "half a pixel"),
-        (lambda images: moments_baseline(images) * torch.tensor([1, 1, 0.5, 0.5]), "r² / 4"),
-        (lambda images: radii_as_variances(moments_baseline(images)), "variances"),
-        (
-            lambda images: moments_from_mask((images[:, 0] != images[:, 0, :1, :1]).double()),
-            "red channel only.*ANY channel",
-        ),
-        (
-            lambda images: moments_from_mask((images[:, 2] != images[:, 2, :1, :1]).double()),
-            "blue channel only",
-        ),
-        (
-            lambda images: moments_from_mask(
-                (images[:, 0] != images[:, 0, :1, :1]).double()
-            ).nan_to_num(),
-            "red channel only",
-        ),
-        (
-            lambda images: moments_from_mask((images != images[:, :, :1, :1]).all(dim=1).double()),
-            r"every channel at once \(\.all\)",
-        ),
+        (lambda images: moments_baseline(images)[:, [2, 3, 0, 1]], "the centre, then the radii"),
     ],
-    ids=[
-        "swapped",
-        "centre-swapped",
-        "fractions",
-        "no-half-pixel",
-        "std",
-        "variance",
-        "red-only",
-        "blue-only",
-        "red-only-guarded",
-        "all-channels",
-    ],
+    ids=["swapped", "centre-swapped", "fractions", "radii-first"],
 )
 def test_moments_baseline_names_each_slip(wrong, hint):
     with pytest.raises(AssertionError, match="(?s)" + hint):
         check.check_moments_baseline(wrong)
 
 
-def test_moments_baseline_names_the_images_whose_estimates_are_nan():
-    def nan_for_the_first(images):
-        estimates = moments_baseline(images) * 1.01
-        estimates[0] = float("nan")
-        return estimates
-
-    with pytest.raises(AssertionError, match=r"images \[0\] are NaN"):
-        check.check_moments_baseline(nan_for_the_first)
-
-
 def test_moments_baseline_refuses_the_wrong_shape():
-    with pytest.raises(AssertionError, match=r"shape \(12, 2\)"):
+    with pytest.raises(AssertionError, match=r"(?s)shape \(12, 2\).*torch.cat"):
         check.check_moments_baseline(lambda images: moments_baseline(images)[:, :2])
 
 
@@ -634,13 +720,28 @@ class ForgetsToReturn(nn.Module):
     ("run_check", "name"),
     [
         (lambda: check.check_preprocess(lambda images: None), "preprocess"),
+        (lambda: check.check_ellipse_mask(lambda images: None), "ellipse_mask"),
+        (lambda: check.check_centroid(lambda mask: None), "centroid"),
+        (lambda: check.check_variances(lambda mask, centre: None), "variances"),
+        (lambda: check.check_radii(lambda var: None), "radii_from_variances"),
         (lambda: check.check_moments_baseline(lambda images: None), "moments_baseline"),
         (lambda: check.check_add_coordinates(ForgetsToReturn()), "AddCoordinates"),
         (lambda: check.check_model(ForgetsToReturn()), "forward"),
         (lambda: check.check_train_one_epoch(train_without_return), "train_one_epoch"),
         (lambda: check.check_evaluate(evaluate_without_return, 64), "evaluate"),
     ],
-    ids=["preprocess", "moments_baseline", "add_coordinates", "model", "train", "evaluate"],
+    ids=[
+        "preprocess",
+        "ellipse_mask",
+        "centroid",
+        "variances",
+        "radii",
+        "moments_baseline",
+        "add_coordinates",
+        "model",
+        "train",
+        "evaluate",
+    ],
 )
 def test_a_missing_return_is_named(run_check, name):
     with pytest.raises(

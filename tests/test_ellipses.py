@@ -13,6 +13,9 @@ from utils.ellipses import (
     MAX_RADIUS_FRACTION,
     MIN_RADIUS,
     EllipseDataset,
+    add_bar,
+    add_distractor,
+    blur,
     to_pixels,
     to_targets,
 )
@@ -249,3 +252,87 @@ def test_conversions_take_a_single_number_such_as_a_mean_error():
 def test_conversions_refuse_a_size_that_is_not_an_int():
     with pytest.raises(TypeError, match=r"size must be an int, got float \(64\.0\)"):
         to_pixels(np.zeros(4), 64.0)
+
+
+# ---- corruptions ---------------------------------------------------------------------------
+
+
+def corruption_sample(count: int = 16, size: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
+    dataset = EllipseDataset(length=count, size=size, seed=5)
+    images = torch.stack([dataset[i][0] for i in range(count)])
+    ellipses = torch.stack(
+        [torch.from_numpy(dataset.ellipse_and_colours(i)[0]) for i in range(count)]
+    )
+    return images, ellipses
+
+
+def inside_masks(ellipses: torch.Tensor, size: int) -> torch.Tensor:
+    centres = torch.arange(size, dtype=torch.float64) + 0.5
+    x, y = centres.view(1, 1, -1), centres.view(1, -1, 1)
+    x_c, y_c, r_x, r_y = (ellipses[:, i].view(-1, 1, 1) for i in range(4))
+    return ((x - x_c) / r_x) ** 2 + ((y - y_c) / r_y) ** 2 <= 1
+
+
+def test_blur_keeps_a_flat_image_flat_and_softens_an_edge():
+    flat = torch.full((1, 3, 16, 16), 77, dtype=torch.uint8)
+    assert torch.equal(blur(flat, sigma=1.0), flat)
+    edge = flat.clone()
+    edge[..., 8:] = 177
+    blurred = blur(edge, sigma=1.0)
+    assert blurred.dtype == torch.uint8
+    assert blurred.shape == edge.shape
+    assert 77 < int(blurred[0, 0, 0, 7]) < 127 < int(blurred[0, 0, 0, 8]) < 177
+    assert int(blurred[0, 0, 0, 0]) == 77
+    assert int(blurred[0, 0, 0, 15]) == 177
+
+
+@pytest.mark.parametrize("sigma", [0, -1.0, True, "1"])
+def test_blur_refuses_a_sigma_that_is_not_positive(sigma):
+    with pytest.raises(ValueError, match="sigma should be a positive number"):
+        blur(torch.zeros(1, 3, 8, 8, dtype=torch.uint8), sigma=sigma)
+
+
+def test_corruptions_refuse_float_images():
+    with pytest.raises(TypeError, match=r"uint8 tensor of shape \(n, 3, size, size\)"):
+        blur(torch.zeros(1, 3, 8, 8), sigma=1.0)
+
+
+def test_add_bar_crosses_each_ellipse_from_border_to_border():
+    images, ellipses = corruption_sample()
+    barred = add_bar(images, ellipses, torch.Generator().manual_seed(0))
+    assert torch.equal(images, corruption_sample()[0]), "the input must stay as it was"
+    changed = (barred != images).any(dim=1)
+    assert not changed[:, 0, 0].any(), "the top-left pixel keeps the background's colour"
+    inside = inside_masks(ellipses, 32)
+    for i in range(len(images)):
+        full_rows, full_columns = changed[i, :, 1:].all(dim=1), changed[i, 1:, :].all(dim=0)
+        assert full_rows.sum() + full_columns.sum() >= 2, f"image {i}: no bar across the image"
+        assert (changed[i] & inside[i]).any(), f"image {i}: the bar misses the ellipse"
+
+
+def test_add_bar_is_repeatable_with_a_seeded_generator():
+    images, ellipses = corruption_sample()
+    first = add_bar(images, ellipses, torch.Generator().manual_seed(1))
+    assert torch.equal(first, add_bar(images, ellipses, torch.Generator().manual_seed(1)))
+
+
+def test_add_distractor_draws_a_square_on_the_background_only():
+    images, ellipses = corruption_sample()
+    cluttered = add_distractor(images, ellipses, torch.Generator().manual_seed(0), side=4)
+    changed = (cluttered != images).any(dim=1)
+    near = torch.nn.functional.max_pool2d(
+        inside_masks(ellipses, 32).float().unsqueeze(1), 3, stride=1, padding=1
+    )[:, 0].bool()
+    assert not (changed & near).any(), "the square must keep a pixel away from the ellipse"
+    assert not changed[:, 0, 0].any(), "the top-left pixel keeps the background's colour"
+    for i in range(len(images)):
+        rows, columns = torch.nonzero(changed[i], as_tuple=True)
+        if len(rows):  # a square the colour of the background changes nothing
+            assert rows.max() - rows.min() < 4
+            assert columns.max() - columns.min() < 4
+
+
+def test_add_distractor_says_when_an_image_has_no_room():
+    images, ellipses = corruption_sample(count=2)
+    with pytest.raises(ValueError, match=r"no room for a 30-pixel square"):
+        add_distractor(images, ellipses, torch.Generator().manual_seed(0), side=30)

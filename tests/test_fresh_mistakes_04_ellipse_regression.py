@@ -38,19 +38,19 @@ EPOCH_END = (
 
 # (id, old source, mutated source, the check right after the TODO, words naming the cause)
 MISTAKES = [
-    # ---- moments_baseline ----------------------------------------------------------------
+    # ---- moments_baseline (now in four steps; each case re-anchored to its step) ---------
     (
         "moments-radii-as-fractions-of-the-image",
-        "torch.stack([x_c, y_c, r_x, r_y], dim=1)",
-        "torch.stack([x_c, y_c, r_x / size, r_y / size], dim=1)",
-        "check_moments_baseline",
+        "return 2 * var.sqrt()",
+        "return 2 * var.sqrt() / IMAGE_SIZE",
+        "check_radii",
         ("fraction", "divided by", "/ size", "1/64", "64 times", "radii in pixels", "radii are"),
     ),
     (
         "moments-area-summed-over-the-whole-batch",
-        "area = mask.sum(dim=(1, 2)).clamp_min(1)",
-        "area = mask.sum().clamp_min(1)",
-        "check_moments_baseline",
+        "area = mask.sum(dim=(1, 2)).clamp_min(1)  # clamp",
+        "area = mask.sum().clamp_min(1)  # clamp",
+        "check_centroid",
         ("per image", "each image", "whole batch", "dim=(1, 2)", "all images", "every image"),
     ),
     # ---- preprocess ----------------------------------------------------------------------
@@ -155,9 +155,8 @@ MISTAKES = [
 NOT_NAMED_YET = {
     "coordinates-expanded-for-one-image": "PyTorch's torch.cat size error reaches the learner "
     "with the generic hint",
-    "moments-radii-as-fractions-of-the-image": "only all four values in fractions are "
-    "recognised; radii alone get the generic radius hint",
-    "moments-area-summed-over-the-whole-batch": "gets the generic centre hint",
+    "moments-radii-as-fractions-of-the-image": "the check's probe images are 32 pixels, so "
+    "radii divided by IMAGE_SIZE (64) match no fraction it knows; it gets the generic hint",
     "preprocess-background-of-the-first-image": "the hint says to subtract the top-left "
     "pixel's colour, not that each image has its own",
     "coordinates-y-varies-along-the-row": "gets the generic coordinate hint",

@@ -21,41 +21,107 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "04_ellipse_re
 SMALL = {"length=10_000": "length=256", "length=2_000": "length=64"}
 
 MISTAKES = [
-    # ---- task 3: moments_baseline -------------------------------------------------------
+    # ---- task 3, step 1: ellipse_mask ---------------------------------------------------
     pytest.param(
-        "mask = (images != background).any(dim=1).double()",
-        "mask = (images[:, 0] != background[:, 0]).double()",
-        "check_moments_baseline",
+        "return (images != background).any(dim=1).double()",
+        "return (images[:, 0] != background[:, 0]).double()",
+        "check_ellipse_mask",
         "red channel only",
-        id="moments-red-channel-only",
+        id="mask-red-channel-only",
     ),
     pytest.param(
         ".any(dim=1).double()  # (n, size, size)",
         ".all(dim=1).double()  # (n, size, size)",
-        "check_moments_baseline",
+        "check_ellipse_mask",
         "ANY channel differs",
-        id="moments-all-channels-must-differ",
+        id="mask-all-channels-must-differ",
     ),
     pytest.param(
-        "torch.stack([x_c, y_c, r_x, r_y], dim=1)",
-        "torch.stack([y_c, x_c, r_x, r_y], dim=1)",
-        "check_moments_baseline",
-        "centre's x and y are swapped",
-        id="moments-centre-x-y-swapped",
+        "return (images != background).any(dim=1).double()",
+        "return (images == background).all(dim=1).double()",
+        "check_ellipse_mask",
+        "1 on the background",
+        id="mask-inverted",
     ),
     pytest.param(
-        "torch.stack([x_c, y_c, r_x, r_y], dim=1)",
-        "torch.stack([x_c, y_c, r_x / 2, r_y / 2], dim=1)",
-        "check_moments_baseline",
-        "r² / 4",
-        id="moments-radius-without-factor-2",
+        ".any(dim=1).double()  # (n, size, size)",
+        ".double()  # (n, size, size)",
+        "check_ellipse_mask",
+        "reduce over the colour channels",
+        id="mask-channels-kept",
+    ),
+    # ---- task 3, step 2: centroid -------------------------------------------------------
+    pytest.param(
+        "return torch.stack([x_c, y_c], dim=1)",
+        "return torch.stack([y_c, x_c], dim=1)",
+        "check_centroid",
+        "x and y are swapped",
+        id="centroid-x-y-swapped",
     ),
     pytest.param(
-        "pixel_centres = torch.arange(size, dtype=torch.float64) + 0.5",
-        "pixel_centres = torch.arange(size, dtype=torch.float64)",
-        "check_moments_baseline",
+        "pixel_centres = torch.arange(size, dtype=torch.float64) + 0.5\n"
+        "    x = pixel_centres.view(1, 1, size)  # varies along a row",
+        "pixel_centres = torch.arange(size, dtype=torch.float64)\n"
+        "    x = pixel_centres.view(1, 1, size)  # varies along a row",
+        "check_centroid",
         "half a pixel",
-        id="moments-no-pixel-centres",
+        id="centroid-no-pixel-centres",
+    ),
+    pytest.param(
+        "x_c = (mask * x).sum(dim=(1, 2)) / area\n    y_c = (mask * y).sum(dim=(1, 2)) / area",
+        "x_c = (mask * x).mean(dim=(1, 2))\n    y_c = (mask * y).mean(dim=(1, 2))",
+        "check_centroid",
+        "own area.*not by the number of pixels in the image",
+        id="centroid-normalised-by-the-image",
+    ),
+    # ---- task 3, step 3: variances ------------------------------------------------------
+    pytest.param(
+        "return torch.stack([var_x, var_y], dim=1)",
+        "return torch.stack([var_y, var_x], dim=1)",
+        "check_variances",
+        "x and y are swapped",
+        id="variances-x-y-swapped",
+    ),
+    pytest.param(
+        "var_x = (mask * x**2).sum(dim=(1, 2)) / area\n"
+        "    var_y = (mask * y**2).sum(dim=(1, 2)) / area",
+        "var_x = ((mask * x**2).sum(dim=(1, 2)) / area).sqrt()\n"
+        "    var_y = ((mask * y**2).sum(dim=(1, 2)) / area).sqrt()",
+        "check_variances",
+        "standard deviations",
+        id="variances-standard-deviation-instead",
+    ),
+    pytest.param(
+        "var_x = (mask * x**2).sum(dim=(1, 2)) / area\n"
+        "    var_y = (mask * y**2).sum(dim=(1, 2)) / area",
+        "var_x = (mask * x**2).mean(dim=(1, 2))\n    var_y = (mask * y**2).mean(dim=(1, 2))",
+        "check_variances",
+        "own area.*not by the number of pixels in the image",
+        id="variances-normalised-by-the-image",
+    ),
+    pytest.param(
+        "x = pixel_centres.view(1, 1, size) - centre[:, 0].view(-1, 1, 1)  # x - x_c\n"
+        "    y = pixel_centres.view(1, size, 1) - centre[:, 1].view(-1, 1, 1)  # y - y_c",
+        "x = pixel_centres.view(1, 1, size)  # x - x_c\n"
+        "    y = pixel_centres.view(1, size, 1)  # y - y_c",
+        "check_variances",
+        "subtract the centre",
+        id="variances-centre-not-subtracted",
+    ),
+    # ---- task 3, step 4: radii_from_variances -------------------------------------------
+    pytest.param(
+        "return 2 * var.sqrt()",
+        "return var.sqrt()",
+        "check_radii",
+        "r² / 4",
+        id="radii-without-factor-2",
+    ),
+    pytest.param(
+        "return 2 * var.sqrt()",
+        "return 2 * var",
+        "check_radii",
+        "square root",
+        id="radii-variance-not-standard-deviation",
     ),
     # ---- task 4: preprocess -------------------------------------------------------------
     pytest.param(

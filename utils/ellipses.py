@@ -222,3 +222,185 @@ def to_targets(pixels: ArrayOrTensor, size: int) -> ArrayOrTensor:
     """
     _check_values("pixels", pixels)
     return pixels / _check_positive_int("size", size)
+
+
+# ---- Corruptions: what a camera or a scene adds to the clean images -----------------------
+
+
+def _check_images(images: object) -> torch.Tensor:
+    if not isinstance(images, torch.Tensor) or images.dtype != torch.uint8 or images.dim() != 4:
+        got = (
+            f"a {images.dtype} tensor of shape {tuple(images.shape)}"
+            if isinstance(images, torch.Tensor)
+            else type(images).__name__
+        )
+        raise TypeError(f"images should be a uint8 tensor of shape (n, 3, size, size), got {got}.")
+    return images
+
+
+def _inside(ellipses: torch.Tensor, size: int) -> torch.Tensor:
+    """(n, size, size) bool: which pixel centres lie inside each ellipse (pixels, as drawn)."""
+    if not isinstance(ellipses, torch.Tensor) or ellipses.dim() != 2 or ellipses.shape[1] != 4:
+        shape = tuple(ellipses.shape) if isinstance(ellipses, torch.Tensor) else type(ellipses)
+        raise ValueError(f"ellipses should be an (n, 4) tensor in pixels, got {shape}.")
+    centres = torch.arange(size, dtype=torch.float64) + 0.5
+    x_c, y_c, r_x, r_y = (ellipses.double()[:, i].view(-1, 1, 1) for i in range(4))
+    x, y = centres.view(1, 1, -1), centres.view(1, -1, 1)
+    return ((x - x_c) / r_x) ** 2 + ((y - y_c) / r_y) ** 2 <= 1.0
+
+
+def blur(images: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Blur each channel with a Gaussian of standard deviation ``sigma`` pixels, as a lens does.
+
+    The edges are extended with their own values (replicate padding), so a flat
+    background stays flat up to the image's border.
+
+    Parameters
+    ----------
+    images
+        ``uint8`` images of shape ``(n, 3, size, size)``.
+    sigma
+        The blur's standard deviation, in pixels, greater than 0.
+
+    Returns
+    -------
+    torch.Tensor
+        The blurred images, ``uint8``, of the same shape.
+
+    Raises
+    ------
+    TypeError
+        If ``images`` is not a ``uint8`` tensor of shape ``(n, 3, size, size)``.
+    ValueError
+        If ``sigma`` is not a positive number.
+    """
+    images = _check_images(images)
+    if isinstance(sigma, bool) or not isinstance(sigma, int | float) or not sigma > 0:
+        raise ValueError(f"sigma should be a positive number of pixels, got {sigma!r}.")
+    radius = max(1, int(np.ceil(3 * sigma)))
+    offsets = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    kernel = torch.exp(-(offsets**2) / (2 * sigma**2))
+    kernel = kernel / kernel.sum()
+    n, channels, height, width = images.shape
+    flat = images.float().reshape(n * channels, 1, height, width)
+    pad = torch.nn.functional.pad
+    flat = torch.nn.functional.conv2d(
+        pad(flat, (radius, radius, 0, 0), mode="replicate"), kernel.view(1, 1, 1, -1)
+    )
+    flat = torch.nn.functional.conv2d(
+        pad(flat, (0, 0, radius, radius), mode="replicate"), kernel.view(1, 1, -1, 1)
+    )
+    return flat.reshape(images.shape).round().clamp(0, 255).to(torch.uint8)
+
+
+def add_bar(
+    images: torch.Tensor, ellipses: torch.Tensor, generator: torch.Generator, *, width: int = 3
+) -> torch.Tensor:
+    """Draw a bar of a random colour across each ellipse, from one border of the image to the other.
+
+    The bar is vertical or horizontal (even odds), ``width`` pixels wide, and crosses the
+    ellipse within half a radius of its centre, like a pole in front of it. The top-left
+    pixel keeps the background's colour. The target is still the whole ellipse behind it.
+
+    Parameters
+    ----------
+    images
+        ``uint8`` images of shape ``(n, 3, size, size)``.
+    ellipses
+        Their ellipses, ``(n, 4)``: ``(x_c, y_c, r_x, r_y)`` in pixels.
+    generator
+        Draws each bar's colour, direction and position.
+    width
+        The bar's width in pixels, a positive integer.
+
+    Returns
+    -------
+    torch.Tensor
+        New images; ``images`` is left as it was.
+
+    Raises
+    ------
+    TypeError
+        If ``images`` is not a ``uint8`` tensor of shape ``(n, 3, size, size)``, or
+        ``width`` not an int.
+    ValueError
+        If ``ellipses`` is not an ``(n, 4)`` tensor or ``width`` is not positive.
+    """
+    images = _check_images(images)
+    width = _check_positive_int("width", width)
+    n, _, size, _ = images.shape
+    _inside(ellipses, size)  # validates the ellipses
+    ellipses = ellipses.double()
+    colours = torch.randint(0, 256, (n, 3, 1, 1), generator=generator, dtype=torch.uint8)
+    vertical = (torch.rand(n, generator=generator) < 0.5).view(-1, 1, 1)
+    shift = 0.5 * (2 * torch.rand(n, generator=generator, dtype=torch.float64) - 1)
+    position = torch.where(
+        vertical.view(-1),
+        ellipses[:, 0] + shift * ellipses[:, 2],
+        ellipses[:, 1] + shift * ellipses[:, 3],
+    ).view(-1, 1, 1)
+    centres = torch.arange(size, dtype=torch.float64) + 0.5
+    along = torch.where(vertical, centres.view(1, 1, -1), centres.view(1, -1, 1))
+    bar = (along - position).abs() < width / 2
+    bar[:, 0, 0] = False  # the top-left pixel stays the background's
+    return torch.where(bar.unsqueeze(1), colours, images)
+
+
+def add_distractor(
+    images: torch.Tensor, ellipses: torch.Tensor, generator: torch.Generator, *, side: int = 5
+) -> torch.Tensor:
+    """Draw a small square of a random colour beside each ellipse: clutter that is not the target.
+
+    The square lies on the background, at least one pixel away from the ellipse, and
+    never covers the top-left pixel; its position is drawn uniformly among those places.
+
+    Parameters
+    ----------
+    images
+        ``uint8`` images of shape ``(n, 3, size, size)``.
+    ellipses
+        Their ellipses, ``(n, 4)``: ``(x_c, y_c, r_x, r_y)`` in pixels.
+    generator
+        Draws each square's colour and position.
+    side
+        The square's side in pixels, a positive integer.
+
+    Returns
+    -------
+    torch.Tensor
+        New images; ``images`` is left as it was.
+
+    Raises
+    ------
+    TypeError
+        If ``images`` is not a ``uint8`` tensor of shape ``(n, 3, size, size)``, or
+        ``side`` not an int.
+    ValueError
+        If ``ellipses`` is not an ``(n, 4)`` tensor, ``side`` is not positive, or an image
+        has no room for the square.
+    """
+    images = _check_images(images)
+    side = _check_positive_int("side", side)
+    n, _, size, _ = images.shape
+    near = torch.nn.functional.max_pool2d(
+        _inside(ellipses, size).float().unsqueeze(1), 3, stride=1, padding=1
+    )  # the ellipse and the pixels next to it
+    blocked = torch.nn.functional.max_pool2d(near, side, stride=1)[:, 0]  # by top-left corner
+    blocked[:, 0, 0] = 1  # the square would cover the top-left pixel
+    free = (1 - blocked).flatten(1)
+    if (free.sum(dim=1) == 0).any():
+        full = torch.nonzero(free.sum(dim=1) == 0).flatten().tolist()
+        raise ValueError(
+            f"images {full} have no room for a {side}-pixel square; use a smaller side."
+        )
+    corner = torch.multinomial(free, 1, generator=generator).view(-1)
+    row, column = corner // blocked.shape[-1], corner % blocked.shape[-1]
+    centres = torch.arange(size)
+    rows = (centres.view(1, -1, 1) >= row.view(-1, 1, 1)) & (
+        centres.view(1, -1, 1) < row.view(-1, 1, 1) + side
+    )
+    columns = (centres.view(1, 1, -1) >= column.view(-1, 1, 1)) & (
+        centres.view(1, 1, -1) < column.view(-1, 1, 1) + side
+    )
+    colours = torch.randint(0, 256, (n, 3, 1, 1), generator=generator, dtype=torch.uint8)
+    return torch.where((rows & columns).unsqueeze(1), colours, images)

@@ -22,29 +22,138 @@ SMALLEST_PLAUSIBLE_ERROR_PX = 0.03
 """A smaller mean error in px is not believable: the moments baseline is off by about 0.04 px."""
 
 
-def _probe_images(count: int = 12, size: int = _SIZE) -> torch.Tensor:
-    """uint8 images; in the first three one channel (red, green, blue) is the background's."""
+def _probe_images(count: int = 12, size: int = _SIZE, mask: bool = False) -> torch.Tensor:
+    """uint8 images; in the first three one channel (red, green, blue) is the background's.
+
+    With ``mask``, their masks instead: float64, 1 where any channel differs from the top-left.
+    """
     dataset = EllipseDataset(length=count, size=size, seed=12345)
     images = torch.stack([dataset[index][0] for index in range(count)])
     for channel in range(3):
         image = images[channel]
         image[channel][(image != image[:, :1, :1]).any(dim=0)] = image[channel, 0, 0]
-    return images
+    return (images != images[:, :, :1, :1]).any(dim=1).double() if mask else images
 
 
-def _moments(mask: torch.Tensor) -> torch.Tensor:
-    """(x_c, y_c, r_x, r_y) in pixels from a (n, size, size) float64 mask; NaN where it is empty."""
-    centres = torch.arange(mask.shape[-1], dtype=torch.float64) + 0.5
-    x, y = centres.view(1, 1, -1), centres.view(1, -1, 1)
-    area = mask.sum(dim=(1, 2))
-    x_c, y_c = (mask * x).sum(dim=(1, 2)) / area, (mask * y).sum(dim=(1, 2)) / area
-    var_x = (mask * (x - x_c.view(-1, 1, 1)) ** 2).sum(dim=(1, 2)) / area
-    var_y = (mask * (y - y_c.view(-1, 1, 1)) ** 2).sum(dim=(1, 2)) / area
-    return torch.stack([x_c, y_c, 2 * var_x.sqrt(), 2 * var_y.sqrt()], dim=1)
+def _moment(mask: torch.Tensor, centre: object = 0.0, power: int = 1, count: object = None):
+    """Sum over each mask of (x − x_c)^power and (y − y_c)^power, ÷ ``count`` (its area): (n, 2)."""
+    grid = torch.arange(mask.shape[-1], dtype=torch.float64) + 0.5
+    x, y = grid.view(1, 1, -1), grid.view(1, -1, 1)
+    centre = torch.as_tensor(centre, dtype=torch.float64).expand(len(mask), 2).view(-1, 2, 1, 1)
+    sums = [(mask * (x - centre[:, 0]) ** power).sum(dim=(1, 2))]
+    sums.append((mask * (y - centre[:, 1]) ** power).sum(dim=(1, 2)))
+    count = mask.sum(dim=(1, 2)) if count is None else torch.as_tensor(count)
+    return torch.stack(sums, 1) / count.view(-1, 1)
 
 
 def _close(result: torch.Tensor, expected: torch.Tensor, atol: float = 1e-3) -> bool:
     return bool(torch.allclose(result, expected, atol=atol, equal_nan=True))
+
+
+SWAPPED = "x and y are swapped: x is the column (last axis), y the row."
+ANY_CHANNEL = "some ellipses share a colour channel with their background: a pixel belongs to "
+ANY_CHANNEL += "the ellipse when ANY channel differs (.any over the channel axis)."
+AREA = "divide by each image's own area, mask.sum(dim=(1, 2)), "
+IMAGE, BATCH = "not by the number of pixels in the image.", "not by the area of the whole batch."
+
+
+def _check_step(call: str, function: object, inputs: tuple, expected: torch.Tensor, slips: dict):
+    """Pass if ``function(*inputs)`` gives ``expected``, else fail with the hint of its slip.
+
+    ``slips`` maps hints to the values each slip gives, ``"shape"`` and ``"else"`` to hints."""
+    result = call_learner_function(call.split("(")[0], function, *map(torch.clone, inputs))
+    shape = f"{call} has shape {tuple(getattr(result, 'shape', ()))}, expected "
+    if isinstance(result, torch.Tensor) and result.shape != expected.shape:
+        fail(f"{shape}{tuple(expected.shape)}.", slips["shape"])
+    check_tensor(call, result)
+    slips["return pixels, not fractions of the image size."] = expected / _SIZE
+    found = result.detach().double().cpu()
+    if not _close(found, expected):
+        wrong = {h: values for h, values in slips.items() if isinstance(values, torch.Tensor)}
+        hint = next((h for h, v in wrong.items() if _close(found, v.double())), slips["else"])
+        fail(f"{call} gives the wrong values on a test batch.", hint)
+
+
+def check_ellipse_mask(ellipse_mask: object) -> None:
+    """Check step 1: 1 where any channel differs from the top-left pixel, 0 elsewhere."""
+    images = _probe_images()
+    differs = images != images[:, :, :1, :1]
+    slips = {
+        "shape": "one value per pixel: reduce over the colour channels (axis 1) with .any.",
+        "the mask is 1 on the background: mark the pixels that differ (!=).": ~differs.any(1),
+        "every channel at once (.all) is too strict: " + ANY_CHANNEL: differs.all(dim=1),
+        **{
+            f"the mask compares the {name} channel only: " + ANY_CHANNEL: differs[:, channel]
+            for channel, name in enumerate(("red", "green", "blue"))
+        },
+        "else": "compare each pixel with the top-left one, images[:, :, :1, :1], then .any.",
+    }
+    _check_step("ellipse_mask(images)", ellipse_mask, (images,), differs.any(1).double(), slips)
+    passed("ellipse_mask(images) marks the pixels whose colour differs from the background")
+
+
+def check_centroid(centroid: object) -> None:
+    """Check step 2: the mean pixel-centre position (x_c, y_c) of each mask, in pixels."""
+    mask = _probe_images(mask=True)
+    expected = _moment(mask)
+    slips = {
+        "shape": "one (x_c, y_c) per image: torch.stack([x_c, y_c], dim=1).",
+        SWAPPED: expected[:, [1, 0]],
+        "half a pixel off: pixel (row, column) has its centre at +0.5.": expected - 0.5,
+        AREA + IMAGE: _moment(mask, count=_SIZE**2),
+        AREA + BATCH: _moment(mask, count=mask.sum()),
+        "else": "the centre is the mean pixel-centre coordinate over the mask's pixels.",
+    }
+    _check_step("centroid(mask)", centroid, (mask,), expected, slips)
+    passed("centroid(mask) is the mean position of the ellipse's pixels")
+
+
+def check_variances(variances: object) -> None:
+    """Check step 3: (var_x, var_y), the mean squared distance from the centre over the mask."""
+    mask = _probe_images(mask=True)
+    centre, expected = _moment(mask), _moment(mask, _moment(mask), 2)
+    slips = {
+        "shape": "one (var_x, var_y) per image: torch.stack([var_x, var_y], dim=1).",
+        SWAPPED: expected[:, [1, 0]],
+        AREA + IMAGE: _moment(mask, centre, 2, _SIZE**2),
+        AREA + BATCH: _moment(mask, centre, 2, mask.sum()),
+        "these are standard deviations: the variance is the mean of (x − x_c)², with no square "
+        "root (the radii come next).": expected.sqrt(),
+        "subtract the centre first: the mean of (x − x_c)², not of x².": _moment(mask, power=2),
+        "else": "the variance of x is the mean, over the mask's pixels, of (x − x_c)².",
+    }
+    _check_step("variances(mask, centre)", variances, (mask, centre), expected, slips)
+    passed("variances(mask, centre) gives the spread of the ellipse's pixels along x and y")
+
+
+def check_radii(radii_from_variances: object) -> None:
+    """Check step 4: each radius is 2 × the standard deviation, r = 2 √variance."""
+    mask = _probe_images(mask=True)
+    spread = _moment(mask, _moment(mask), 2)
+    slips = {
+        "shape": "one (r_x, r_y) per image: the shape of the variances.",
+        "the radii are half what they should be: for a filled ellipse the variance is r² / 4, "
+        "so radius = 2 × standard deviation.": spread.sqrt(),
+        "these are variances: take the square root, then double it.": 2 * spread,
+        "else": "each radius is 2 × the standard deviation, the square root of the variance.",
+    }
+    call = "radii_from_variances(variances)"
+    _check_step(call, radii_from_variances, (spread,), 2 * spread.sqrt(), slips)
+    passed("radii_from_variances(variances) gives each radius as twice the standard deviation")
+
+
+def check_moments_baseline(moments_baseline: object) -> None:
+    """Check ``moments_baseline(images)``: the four steps put together, in pixels."""
+    images, mask = _probe_images(), _probe_images(mask=True)
+    expected = torch.cat([_moment(mask), 2 * _moment(mask, _moment(mask), 2).sqrt()], dim=1)
+    slips = {
+        "shape": "one (x_c, y_c, r_x, r_y) per image: torch.cat([centre, radii], dim=1).",
+        SWAPPED: expected[:, [1, 0, 3, 2]],
+        "the centre's " + SWAPPED: expected[:, [1, 0, 2, 3]],
+        "else": "put the steps together: the centre, then the radii, with torch.cat(..., dim=1).",
+    }
+    _check_step("moments_baseline(images)", moments_baseline, (images,), expected, slips)
+    passed("moments_baseline(images) estimates the ellipse from its image moments")
 
 
 def check_preprocess(preprocess: object) -> None:
@@ -89,55 +198,6 @@ def check_preprocess(preprocess: object) -> None:
         hint = "take the Euclidean length of (pixel colour − background colour) over the "
         hint += "channel axis, keep that axis with keepdim=True, then divide by 255 · √3."
     fail("preprocess(images) differs from the colour distance to the background.", hint)
-
-
-def check_moments_baseline(moments_baseline: object) -> None:
-    """Check ``moments_baseline(images)``: the image moments of the pixels unlike the background."""
-    images = _probe_images()
-    result = call_learner_function("moments_baseline", moments_baseline, images.clone())
-    check_tensor("moments_baseline(images)", result, shape=(len(images), 4))
-    result = result.detach().double().cpu()
-    expected = _moments((images != images[:, :, :1, :1]).any(dim=1).double())
-    if _close(result, expected):
-        passed("moments_baseline(images) estimates the ellipse from its image moments")
-        return
-    centre, radii = result[:, :2], result[:, 2:]
-    masks = {
-        f"the {name} channel only": (images[:, channel] != images[:, channel, :1, :1]).double()
-        for channel, name in enumerate(["red", "green", "blue"])
-    }
-    masks["every channel at once (.all)"] = (images != images[:, :, :1, :1]).all(dim=1).double()
-    one_channel = [
-        n for n, m in masks.items() if _close(result.nan_to_num(), _moments(m).nan_to_num())
-    ]
-    rows = torch.nonzero(~torch.isfinite(result).all(dim=1)).flatten().tolist()
-    swapped = "x and y are swapped: x is the column (last axis), y the row."
-    if one_channel:
-        hint = f"the mask compares {one_channel[0]}: some ellipses share a colour channel with "
-        hint += "their background, so a pixel belongs to the ellipse when ANY channel differs "
-        hint += "(.any over the channel axis)."
-    elif rows:
-        hint = f"the estimates of images {rows} are NaN or infinite: their mask is empty. A pixel "
-        hint += "belongs to the ellipse when any colour channel differs from the top-left pixel's."
-    elif _close(result, expected[:, [1, 0, 3, 2]]):
-        hint = swapped
-    elif _close(centre, expected[:, [1, 0]]):
-        hint = "the centre's " + swapped
-    elif _close(result * _SIZE, expected):
-        hint = "return pixels, not fractions of the image size."
-    elif _close(centre + 0.5, expected[:, :2]):
-        hint = "the centre is half a pixel off: pixel (row, column) has its centre at +0.5."
-    elif _close(radii * 2, expected[:, 2:]):
-        hint = "the radii are half what they should be: for a filled ellipse the variance is "
-        hint += "r² / 4, so radius = 2 × standard deviation."
-    elif _close(radii, expected[:, 2:] ** 2 / 4):
-        hint = "the radii look like variances: take the square root, then double it."
-    elif not _close(centre, expected[:, :2]):
-        hint = "the centre is the mean pixel-centre coordinate over the pixels whose colour "
-        hint += "differs from the top-left pixel."
-    else:
-        hint = "each radius is 2 × the standard deviation of the mask's coordinates along its axis."
-    fail("moments_baseline(images) gives the wrong estimates on a test batch.", hint)
 
 
 def check_add_coordinates(add_coordinates: object) -> None:
