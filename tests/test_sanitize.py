@@ -44,6 +44,11 @@ def test_addresses_and_timings_are_replaced():
     assert apply_patterns("Training took 12.3 s") == "Training took N s"
 
 
+def test_notebook_07s_temporary_script_folder_is_replaced():
+    written = "Writing /tmp/training_on_many_processes_x1y_2/train.py"
+    assert apply_patterns(written) == "Writing SCRIPT_FOLDER/train.py"
+
+
 def test_ordinary_numbers_are_left_alone():
     text = "Validation accuracy: 98.4% after 12 epochs, 3 s per epoch"
     assert apply_patterns(text) == text

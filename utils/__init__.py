@@ -14,6 +14,8 @@ read the code::
   notebook 05;
 - ``utils.lorenz96``, ``utils.fortran_driver``: the two-scale Lorenz '96 model, and the
   Fortran program of notebook 06;
+- ``utils.torchrun``: launch ``torchrun`` from notebook 07 safely (a free port per run, a
+  timeout, no process left behind);
 - ``utils.plots``: every plot of the course, one module per kind of figure;
 - ``utils.results``, ``utils.predictions``: show a result and record it for the prose that
   quotes it; put a learner's prediction beside what the run shows;

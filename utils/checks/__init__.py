@@ -5,7 +5,8 @@
 - ``utils.checks.straight_line_sgd``, ``utils.checks.penguin_classification``,
   ``utils.checks.penguin_regression``, ``utils.checks.mnist_classification``,
   ``utils.checks.ellipse_regression``, ``utils.checks.deploying_models``,
-  ``utils.checks.learning_a_parameterisation``: each notebook's checks, named after it.
+  ``utils.checks.learning_a_parameterisation``,
+  ``utils.checks.training_on_many_processes``: each notebook's checks, named after it.
 
 The building blocks (:class:`CheckFailed`, ``fail``, ``require_answer``, ...) live in
 ``utils.checks._core``. Use the checks after each task, for example::
