@@ -129,7 +129,22 @@ def test_auto_uses_full_mnist_when_it_is_on_disk(
 ) -> None:
     train_set, _ = load_mnist("auto", root=idx_root)
     assert isinstance(train_set, MNIST)
-    assert "MNIST source: full" in capsys.readouterr().out
+    notice = capsys.readouterr().out
+    assert "MNIST source: full" in notice
+    assert "its 2,000 test digits held out" in notice, (
+        "the full source holds out MNIST's test digits"
+    )
+
+
+def test_the_sample_s_notice_says_its_held_out_digits_are_mnist_training_digits(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Notebook 03 validates on them: calling them "test" digits would invite a comparison
+    # with published MNIST test-set results, which they are not.
+    load_mnist("sample")
+    notice = capsys.readouterr().out
+    assert "10,000 of MNIST's training digits" in notice
+    assert "2,000 held out for validation (none of MNIST's test digits)" in notice
 
 
 def test_auto_falls_back_to_the_sample_offline(
@@ -256,9 +271,17 @@ def test_read_sample_says_when_the_path_is_a_folder(tmp_path: Path) -> None:
         ),
         ({"labels": np.zeros(3)}, TypeError, "got float64"),
         ({"labels": np.zeros((2, 3), dtype=int)}, ValueError, r"labels should be 1-D.*\(2, 3\)"),
-        ({"test_fraction": 1.0}, ValueError, r"test_fraction should be between 0 and 1, got 1\.0"),
-        ({"test_fraction": float("nan")}, ValueError, "got nan"),
-        ({"test_fraction": "0.2"}, TypeError, "test_fraction should be a number, got str"),
+        (
+            {"validation_fraction": 1.0},
+            ValueError,
+            r"validation_fraction should be between 0 and 1, got 1\.0",
+        ),
+        ({"validation_fraction": float("nan")}, ValueError, "got nan"),
+        (
+            {"validation_fraction": "0.2"},
+            TypeError,
+            "validation_fraction should be a number, got str",
+        ),
         ({"seed": -1}, ValueError, "seed should be a non-negative int, got -1"),
         ({"seed": 0.5}, TypeError, r"seed should be an int, got float \(0\.5\)"),
     ],

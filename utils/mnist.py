@@ -1,25 +1,28 @@
 """Load MNIST, the handwritten digits, online (all 70,000) or offline (a bundled sample).
 
-One call gives a training and a test set that behave like
-``torchvision.datasets.MNIST`` whichever source serves them::
+One call gives a training set and a held-out set that behave like
+``torchvision.datasets.MNIST`` whichever source serves them; notebook 03 validates on
+the held-out set::
 
     from utils.mnist import load_mnist
 
-    train_set, test_set = load_mnist()
+    train_set, validation_set = load_mnist()
     image, label = train_set[0]  # a 28 x 28 greyscale PIL image and an int
 
-Sources:
+Sources, and what the held-out digits are:
 
-- ``"full"``: the full MNIST (60,000 training and 10,000 test digits), read
-  from ``data/MNIST`` or downloaded there by torchvision.
-- ``"sample"``: 10,000 real MNIST training digits shipped with the course in
-  ``data/mnist_sample.npz``, split into 8,000 for training and 2,000 for testing.
+- ``"full"``: the full MNIST, read from ``data/MNIST`` or downloaded there by
+  torchvision: MNIST's 60,000 training digits, and its 10,000 *test* digits held out.
+- ``"sample"``: 10,000 real MNIST *training* digits shipped with the course in
+  ``data/mnist_sample.npz``, split into 8,000 for training and 2,000 for validation.
+  None of MNIST's test digits is in the sample, so an accuracy on those 2,000 is not
+  comparable with published MNIST test-set results.
 - ``"auto"``: the full set when it is on disk or can be downloaded, otherwise
   the sample.
 
 The default is the sample: it keeps notebook 03 within its stated time on a laptop
 CPU, online or offline, in a workshop room as at home. The full set is one argument
-away, ``load_mnist(source="full")``, and takes about 7.5 times as long to train on.
+away, ``load_mnist(source="full")``, with 7.5 times as many training digits per epoch.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ SAMPLE_FILE = DATA_DIR / "mnist_sample.npz"
 SAMPLE_SHA256 = "adde2d86a6ac7be9fd79ccdd635ca20d0bab6a482b9c71b1bfe429baf4e59323"
 REBUILD_COMMAND = "python data/build_mnist_sample.py"
 SOURCES = ("auto", "full", "sample")
-SAMPLE_TEST_FRACTION = 0.2
+SAMPLE_VALIDATION_FRACTION = 0.2
 SAMPLE_SPLIT_SEED = 0
 CONNECT_TIMEOUT_S = 3.0
 
@@ -190,35 +193,38 @@ def read_sample(path: str | Path = SAMPLE_FILE) -> tuple[np.ndarray, np.ndarray]
 
 
 def split_sample(
-    labels: np.ndarray, test_fraction: float = SAMPLE_TEST_FRACTION, seed: int = SAMPLE_SPLIT_SEED
+    labels: np.ndarray,
+    validation_fraction: float = SAMPLE_VALIDATION_FRACTION,
+    seed: int = SAMPLE_SPLIT_SEED,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Split the sample into training and test indices, the same way every time.
+    """Split the sample into training and validation indices, the same way every time.
 
-    Each digit contributes the same fraction to the test set (a stratified
+    Each digit contributes the same fraction to the validation set (a stratified
     split), and both index arrays come in a seeded random order, so that digits
-    are mixed as in the full MNIST.
+    are mixed as in the full MNIST. All of them are MNIST training digits.
 
     Parameters
     ----------
     labels
         The digit of each image, a 1-D integer array.
-    test_fraction
-        The fraction of each digit that goes to the test set, strictly between 0 and 1.
+    validation_fraction
+        The fraction of each digit that goes to the validation set, strictly between 0
+        and 1.
     seed
         Seeds the draw; a non-negative int.
 
     Returns
     -------
     tuple of numpy.ndarray
-        The training indices and the test indices; no index is in both.
+        The training indices and the validation indices; no index is in both.
 
     Raises
     ------
     TypeError
-        If ``labels`` is not an integer array, ``test_fraction`` not a number or
-        ``seed`` not an int.
+        If ``labels`` is not an integer array, ``validation_fraction`` not a number
+        or ``seed`` not an int.
     ValueError
-        If ``labels`` is not 1-D, ``test_fraction`` is not strictly between 0 and 1,
+        If ``labels`` is not 1-D, ``validation_fraction`` is not strictly between 0 and 1,
         or ``seed`` is negative.
     """
     labels = labels.numpy() if isinstance(labels, torch.Tensor) else labels
@@ -227,24 +233,28 @@ def split_sample(
         raise TypeError(f"labels should be a NumPy array of integer digits, got {shown}.")
     if labels.ndim != 1:
         raise ValueError(f"labels should be 1-D, one digit per image, got shape {labels.shape}.")
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, int | float):
-        raise TypeError(f"test_fraction should be a number, got {type(test_fraction).__name__}.")
-    if not (math.isfinite(test_fraction) and 0 < test_fraction < 1):
-        raise ValueError(f"test_fraction should be between 0 and 1, got {test_fraction!r}.")
+    if isinstance(validation_fraction, bool) or not isinstance(validation_fraction, int | float):
+        raise TypeError(
+            f"validation_fraction should be a number, got {type(validation_fraction).__name__}."
+        )
+    if not (math.isfinite(validation_fraction) and 0 < validation_fraction < 1):
+        raise ValueError(
+            f"validation_fraction should be between 0 and 1, got {validation_fraction!r}."
+        )
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise TypeError(f"seed should be an int, got {type(seed).__name__} ({seed!r}).")
     if seed < 0:
         raise ValueError(f"seed should be a non-negative int, got {seed}.")
     generator = np.random.default_rng(seed)
-    train_indices, test_indices = [], []
+    train_indices, validation_indices = [], []
     for digit in range(10):
         indices = generator.permutation(np.flatnonzero(labels == digit))
-        number_of_test = round(test_fraction * len(indices))
-        test_indices.append(indices[:number_of_test])
-        train_indices.append(indices[number_of_test:])
+        num_validation = round(validation_fraction * len(indices))
+        validation_indices.append(indices[:num_validation])
+        train_indices.append(indices[num_validation:])
     train = generator.permutation(np.concatenate(train_indices))
-    test = generator.permutation(np.concatenate(test_indices))
-    return train, test
+    validation = generator.permutation(np.concatenate(validation_indices))
+    return train, validation
 
 
 def _can_reach_any(urls: list[str], timeout: float = CONNECT_TIMEOUT_S) -> bool:
@@ -305,12 +315,12 @@ def _load_sample(
 ) -> tuple[MNISTSample, MNISTSample]:
     images, labels = read_sample(path)
     data, targets = torch.from_numpy(images), torch.from_numpy(labels).long()
-    train_indices, test_indices = split_sample(labels)
-    train, test = (
+    train_indices, validation_indices = split_sample(labels)
+    train, validation = (
         MNISTSample(data[indices], targets[indices], transform, target_transform)
-        for indices in (torch.from_numpy(train_indices), torch.from_numpy(test_indices))
+        for indices in (torch.from_numpy(train_indices), torch.from_numpy(validation_indices))
     )
-    return train, test
+    return train, validation
 
 
 def load_mnist(
@@ -320,7 +330,7 @@ def load_mnist(
     root: str | Path = DATA_DIR,
     verbose: bool = True,
 ) -> tuple[Dataset, Dataset]:
-    """Return MNIST's training and test sets, from the full data or the bundled sample.
+    """Return a training set and a held-out set of MNIST digits, full or the bundled sample.
 
     Both sources give datasets that behave like ``torchvision.datasets.MNIST``:
     ``dataset[i]`` is ``(image, label)``, a 28 x 28 greyscale PIL image (or
@@ -332,7 +342,8 @@ def load_mnist(
     ----------
     source
         ``"full"`` (70,000 digits, downloaded into ``root`` if needed),
-        ``"sample"`` (10,000 digits bundled with the course, split 8,000/2,000),
+        ``"sample"`` (10,000 MNIST training digits bundled with the course, split
+        8,000/2,000),
         or ``"auto"``: full if on disk or downloadable, else the sample.
     transform
         Applied to each image, e.g. ``torchvision.transforms.ToTensor()``.
@@ -346,7 +357,10 @@ def load_mnist(
     Returns
     -------
     tuple of torch.utils.data.Dataset
-        The training set and the test set.
+        The training set and the held-out set, which notebook 03 uses as its validation
+        set. With ``"full"`` the held-out set is MNIST's 10,000 test digits; with
+        ``"sample"`` it is 2,000 MNIST *training* digits kept out of training (so an
+        accuracy on it is not comparable with published MNIST test-set results).
 
     Raises
     ------
@@ -377,7 +391,7 @@ def load_mnist(
         reason = "auto" if online else "auto: the full MNIST is neither on disk nor reachable"
     if source == "full":
         try:
-            train, test = _load_full(root, transform, target_transform)
+            train, held_out = _load_full(root, transform, target_transform)
         except (RuntimeError, OSError) as error:
             if reason != "auto":
                 raise
@@ -385,13 +399,20 @@ def load_mnist(
                 "sample",
                 f"auto: getting the full MNIST failed ({type(error).__name__})",
             )
-        other = "source='sample' gives the 10,000-digit sample bundled with the course"
+        else:
+            digits = (
+                f"MNIST's {len(train):,} training digits, and its {len(held_out):,} test "
+                "digits held out"
+            )
+            other = "source='sample' gives the 10,000-digit sample bundled with the course"
     if source == "sample":
-        train, test = _load_sample(SAMPLE_FILE, transform, target_transform)
+        train, held_out = _load_sample(SAMPLE_FILE, transform, target_transform)
+        digits = (
+            f"{len(train) + len(held_out):,} of MNIST's training digits, {len(train):,} to "
+            f"train on and {len(held_out):,} held out for validation (none of MNIST's test "
+            "digits)"
+        )
         other = "online, source='full' gives all 70,000 digits"
     if verbose:
-        print(
-            f"MNIST source: {source} ({reason}), {len(train):,} training and {len(test):,} "
-            f"test digits; {other}."
-        )
-    return train, test
+        print(f"MNIST source: {source} ({reason}): {digits}; {other}.")
+    return train, held_out
