@@ -36,9 +36,11 @@ def test_a_number_is_right_within_a_factor_of_two(prediction, answer, right, cap
     assert ("Within a factor of 2." in shown) is right
 
 
-def test_zero_predicted_for_zero_is_right(capsys) -> None:
-    compare_with_prediction(0, 0.0, what="x")
-    assert "Within a factor of 2." in capsys.readouterr().out
+def test_an_exact_count_is_shown_whole_and_called_exact(capsys) -> None:
+    compare_with_prediction(2320, 2320, what="parameters")
+    assert capsys.readouterr().out == (
+        "parameters: you predicted 2,320; the run shows 2,320.\nExactly right.\n"
+    )
 
 
 def test_no_prediction_still_shows_the_answer(capsys) -> None:

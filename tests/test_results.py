@@ -254,3 +254,8 @@ def test_a_tiny_figure_is_shown_and_quoted_in_scientific_notation(capsys) -> Non
     assert problem is not None
     assert "write 2.7e-08" in problem
     assert requote("3.0e-08<!-- result 06: d -->", recorded) == "2.7e-08<!-- result 06: d -->"
+
+
+def test_a_count_is_shown_whole_by_default(capsys) -> None:
+    show_result("cnn parameters", 32154)
+    assert capsys.readouterr().out == "cnn parameters: 32,154\n"

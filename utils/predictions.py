@@ -25,7 +25,11 @@ NOT_YET = "(no prediction written: next time, guess before you run; the guess is
 
 def _format(value: object, unit: str) -> str:
     if isinstance(value, Real) and not isinstance(value, bool):
-        return f"{value:.3g}{' ' + unit if unit else ''}"
+        if float(value).is_integer() or abs(value) >= 1000:
+            number = f"{value:,.0f}"  # 2,320 rather than 2.32e+03
+        else:
+            number = f"{value:.3g}"
+        return f"{number}{' ' + unit if unit else ''}"
     return repr(value)
 
 
@@ -90,4 +94,9 @@ def compare_with_prediction(
     else:
         ratio = abs(prediction) / abs(answer) if answer else float("inf")
     right = 0.5 <= ratio <= 2 and (prediction >= 0) == (answer >= 0)
-    print("Within a factor of 2." if right else "Further off than a factor of 2: see why below.")
+    if prediction == answer:
+        print("Exactly right.")
+    else:
+        print(
+            "Within a factor of 2." if right else "Further off than a factor of 2: see why below."
+        )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import os
 import platform
-from numbers import Real
+from numbers import Integral, Real
 
 METADATA_KEY = "practical_ml_result"
 TIME_UNITS = ("s", "ms", "µs")
@@ -36,7 +36,7 @@ def describe_machine() -> str:
 
 
 def show_result(
-    name: str, value: float, unit: str = "", *, digits: int = 1, scientific: bool = False
+    name: str, value: float, unit: str = "", *, digits: int | None = None, scientific: bool = False
 ) -> None:
     """Print ``name: value unit`` and record the value in the cell's output metadata.
 
@@ -50,7 +50,8 @@ def show_result(
     unit
         The unit printed after the value: ``"%"``, ``"s"``, ``"px"``, ... or ``""``.
     digits
-        Decimal places shown to the learner; the record keeps the full value.
+        Decimal places shown to the learner (default: 0 for a whole number such as a
+        count, 1 otherwise); the record keeps the full value.
     scientific
         Show the value as ``2.7e-08`` (``digits`` decimals), for very small or large values.
 
@@ -72,6 +73,8 @@ def show_result(
         )
     if not math.isfinite(value):
         raise ValueError(f"value of {name!r} should be a finite number, got {value}")
+    if digits is None:
+        digits = 0 if isinstance(value, Integral) else 1
     if not isinstance(digits, int) or digits < 0:
         raise ValueError(f"digits should be a whole number ≥ 0, got {digits!r}")
     number = f"{value:.{digits}e}" if scientific else f"{value:,.{digits}f}"
