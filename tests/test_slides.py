@@ -224,7 +224,9 @@ def test_the_guide_gives_each_notebook_its_own_estimated_time() -> None:
     line = re.search(r"The notebooks' own time estimates: (.+?)\.", GUIDE, re.DOTALL)
     assert line, "the guide's schedules have lost their line of estimated times"
     given = dict(re.findall(r"(\d\d) (\d+) min", line[1]))
-    notebooks = {path.name[:2]: path.name for path in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")}
+    notebooks = {
+        path.name[:2]: path.name for path in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")
+    }
     assert set(given) == set(notebooks), f"the guide's estimates name {sorted(given)}"
     wrong = {
         number: (int(given[number]), estimated_minutes(name))
