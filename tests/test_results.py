@@ -20,6 +20,7 @@ from tools.results import (
     check_quotes,
     disagreement,
     find_quotes,
+    notebook_of,
     quoting_texts,
     read_results,
     requote,
@@ -165,6 +166,7 @@ def test_a_name_recorded_twice_in_one_notebook_is_refused(tmp_path: Path) -> Non
         ('<img width="300px">, 0.44 ms', ["0.44 ms"]),
         ("3,030 images/s; 28 × 28 pixels; 8 epochs", ["3,030 images/s"]),
         ("58 %<!-- result 03: accuracy at a 6 px shift --> <!-- 7 s -->", []),
+        ("| `accuracy at a 6 px shift` | 58 %<!-- result 03: x --> |", []),
     ],
 )
 def test_figures_neither_quoted_nor_marked_are_found(text: str, unquoted: list[str]) -> None:
@@ -175,7 +177,7 @@ def test_the_table_quotes_every_result_checkably() -> None:
     table = results_table(RECORDED)
     assert "98.9 %<!-- result 03: validation accuracy -->" in table
     assert (
-        "| 05 | eager latency | 0.44 ms<!-- result 05: eager latency --> | x86_64, 2 cores |"
+        "| 05 | `eager latency` | 0.44 ms<!-- result 05: eager latency --> | x86_64, 2 cores |"
         in (table)
     )
     quotes = find_quotes(table, "table")
@@ -259,3 +261,9 @@ def test_a_tiny_figure_is_shown_and_quoted_in_scientific_notation(capsys) -> Non
 def test_a_count_is_shown_whole_by_default(capsys) -> None:
     show_result("cnn parameters", 32154)
     assert capsys.readouterr().out == "cnn parameters: 32,154\n"
+
+
+def test_a_cell_is_timed_under_its_notebook_number() -> None:
+    assert notebook_of("solutions.03_mnist_classification.ipynb") == "03"
+    with pytest.raises(ToolError, match="no notebook cell"):
+        notebook_of("tests.test_results")
