@@ -153,12 +153,17 @@ def read_results(
     return results
 
 
+def quoted_unit(match: re.Match[str]) -> str:
+    """Return the unit a :data:`QUOTE` match shows, without emphasis marks or odd spaces."""
+    return match["unit"].replace("*", "").replace("\u00a0", " ").strip()
+
+
 def find_quotes(text: str, where: str) -> list[Quote]:
     """Return the quoted figures in ``text``; ``where`` names the file for messages."""
     quotes = []
     for match in QUOTE.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
-        unit = match["unit"].replace("*", "").replace("\u00a0", " ").strip()
+        unit = quoted_unit(match)
         quotes.append(
             Quote(f"{where}:{line}", match["number"], unit, match["notebook"], match["name"])
         )
@@ -210,11 +215,14 @@ def quoting_texts(root: Path = ROOT) -> dict[str, str]:
     return texts
 
 
-def check_quotes(root: Path = ROOT) -> list[str]:
-    """Return one line per quoted figure that disagrees with the record (none: all agree)."""
-    results = read_results(root / "solutions")
+def check_quotes(root: Path = ROOT, texts: dict[str, str] | None = None) -> list[str]:
+    """Return one line per quoted figure that disagrees with the record (none: all agree).
+
+    ``texts`` is :func:`quoting_texts` of ``root`` when the caller has already read it.
+    """
+    results = read_results(root / "solutions", root / "docs" / "records")
     problems = []
-    for where, text in quoting_texts(root).items():
+    for where, text in (texts if texts is not None else quoting_texts(root)).items():
         for quote in find_quotes(text, where):
             problem = disagreement(quote, results)
             if problem:
@@ -232,7 +240,7 @@ def requote(text: str, results: dict[tuple[str, str], Result]) -> str:
 
     def rewrite(match: re.Match[str]) -> str:
         result = results.get((match["notebook"], match["name"]))
-        unit = match["unit"].replace("*", "").replace("\u00a0", " ").strip()
+        unit = quoted_unit(match)
         if result is None or unit != result.unit:
             return match.group(0)
         number = match["number"]
@@ -248,7 +256,7 @@ def requote(text: str, results: dict[tuple[str, str], Result]) -> str:
 
 def update_quotes(root: Path = ROOT) -> list[str]:
     """Rewrite the quoted numbers in the prose files and solutions; return the files changed."""
-    results = read_results(root / "solutions")
+    results = read_results(root / "solutions", root / "docs" / "records")
     paths = [root / name for name in QUOTING_FILES]
     paths += sorted((root / "solutions").glob("[0-9][0-9]_*.ipynb"))
     changed = []
@@ -372,10 +380,10 @@ def main() -> int:
     if command == "table":
         print(results_table(results))
         return 0
-    problems = check_quotes()
+    texts = quoting_texts()
+    problems = check_quotes(ROOT, texts)
     for problem in problems:
         print(problem)
-    texts = quoting_texts()
     unquoted = {where: unquoted_figures(text) for where, text in texts.items()}
     for where, figures in unquoted.items():
         if figures:
